@@ -1,0 +1,280 @@
+"""Where corpus text comes from: a file (plain or compressed), a folder of files, or a
+Wikipedia XML dump.
+
+Everything is streamed in large blocks of text that end on whitespace, so that a one-line,
+100 MB file (text8) never becomes one Python string, and the tokenizer runs on megabytes at a
+time instead of line by line. Decompression runs in a background thread (lzma, bz2 and zlib
+release the GIL), which overlaps it with tokenization on a second core.
+"""
+import bz2
+import codecs
+import gzip
+import hashlib
+import json
+import logging
+import lzma
+import queue
+import threading
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..atomic import atomic_path
+from ..download import sha256_file
+from ..errors import UserError
+from ..home import cache_dir
+
+log = logging.getLogger(__name__)
+
+BLOCK = 1 << 22          # bytes per read: large enough that per-block overhead vanishes
+MAX_CARRY = 1 << 26      # a "word" longer than this is cut, to keep memory bounded
+SNIFF = 8192
+_MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
+_OPENERS = {"gzip": gzip.GzipFile, "bz2": bz2.BZ2File, "xz": lzma.LZMAFile}
+_CORRUPT = (lzma.LZMAError, zlib.error, EOFError, OSError)
+
+
+def compression(path):
+    """'gzip', 'bz2', 'xz' or None, from the file's first bytes (not its name)."""
+    with open(path, "rb") as f:
+        head = f.read(6)
+    return next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), None)
+
+
+def open_binary(path):
+    """The decompressed byte stream of ``path`` and the raw file under it (for progress)."""
+    raw = open(path, "rb")
+    kind = compression(path)
+    return (_OPENERS[kind](raw) if kind else raw), raw, kind
+
+
+def sniff(path):
+    """The first decompressed bytes of a file; raises UserError if it cannot be read."""
+    stream, raw, kind = open_binary(path)
+    try:
+        with raw, stream:
+            return stream.read(SNIFF)
+    except _CORRUPT as exc:
+        raise _corrupt_error(path, kind, exc) from None
+
+
+def looks_binary(head):
+    return b"\x00" in head
+
+
+def _corrupt_error(path, kind, exc):
+    what = f"a valid {kind} file" if kind else "readable"
+    return UserError(f"cannot read {path}: it is not {what} or it is truncated ({exc}).",
+                     "Download or compress it again.")
+
+
+# -- invalid UTF-8: replaced, and counted for one warning at the end ---------------------------
+
+_replaced = [0]
+
+
+def _count_and_replace(exc):
+    _replaced[0] += exc.end - exc.start
+    return "\ufffd", exc.end
+
+
+codecs.register_error("wordrep-count", _count_and_replace)
+
+
+@dataclass
+class ReadStats:
+    """What reading found besides the text."""
+    replaced_bytes: int = 0
+    files: int = 0
+    skipped: list = field(default_factory=list)
+
+
+# -- sources ------------------------------------------------------------------------------------
+
+@dataclass
+class Source:
+    """A corpus on disk.
+
+    Parameters
+    ----------
+    path : Path
+        A file or a folder.
+    kind : str
+        'text' (a file, plain or compressed), 'folder' or 'wikipedia' (an XML dump, .bz2).
+    files : list of Path
+        The text files to read, in order.
+    """
+
+    path: Path
+    kind: str
+    files: list
+
+    @classmethod
+    def from_path(cls, path):
+        path = Path(path).expanduser()
+        if not path.exists():
+            raise UserError(f"corpus not found: {path} does not exist.",
+                            "Give a path to a text file or folder, or a named corpus "
+                            "(see `wordrep corpus list`).")
+        if path.is_dir():
+            return cls(path, "folder", _text_files(path))
+        if not path.is_file():
+            raise UserError(f"cannot read corpus {path}: not a regular file.",
+                            "Give a text file or a folder of text files.")
+        head = sniff(path)
+        if looks_binary(head):
+            raise UserError(f"{path} looks like a binary file, not text (it contains NUL bytes).",
+                            "Give a plain-text corpus (optionally .gz, .bz2 or .xz).")
+        kind = "wikipedia" if b"<mediawiki" in head[:2048] and compression(path) == "bz2" else "text"
+        return cls(path, kind, [path])
+
+    @property
+    def size(self):
+        """Bytes on disk (compressed), for progress."""
+        return sum(f.stat().st_size for f in self.files)
+
+    def checksum(self):
+        """SHA-256 of the source's bytes (for a folder: of its files' names and checksums)."""
+        if self.kind != "folder":
+            return file_checksum(self.path)
+        lines = (f"{f.relative_to(self.path).as_posix()}\t{file_checksum(f)}" for f in self.files)
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+    def text_blocks(self, stats, update=lambda n: None):
+        """Blocks of text ending on whitespace; line breaks kept."""
+        if self.kind == "wikipedia":
+            yield from _wikipedia_blocks(self.path, stats)
+            return
+        for path in self.files:
+            stats.files += 1
+            yield from _file_blocks(path, stats, update)
+
+
+def _text_files(folder):
+    files, skipped = [], []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        try:
+            binary = looks_binary(sniff(path))
+        except (UserError, OSError):
+            binary = True
+        (skipped if binary else files).append(path)
+    if skipped:
+        log.warning("skipped %d binary or unreadable file(s) in %s, e.g. %s",
+                    len(skipped), folder, skipped[0].name)
+    if not files:
+        raise UserError(f"the folder {folder} has no text files.",
+                        "Put plain-text files (optionally .gz, .bz2 or .xz) in it, or give a file.")
+    return files
+
+
+def _file_blocks(path, stats, update):
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="wordrep-count")
+    before = _replaced[0]
+    carry = ""
+    for chunk in _byte_blocks(path, update):
+        text = carry + decoder.decode(chunk)
+        cut = max(text.rfind(" "), text.rfind("\n"), text.rfind("\t"))
+        if cut < 0 and len(text) < MAX_CARRY:
+            carry = text
+            continue
+        cut = len(text) - 1 if cut < 0 else cut
+        carry = text[cut + 1:]
+        yield text[:cut + 1]
+    tail = carry + decoder.decode(b"", final=True)
+    if tail:
+        yield tail + "\n"
+    stats.replaced_bytes += _replaced[0] - before
+
+
+def _byte_blocks(path, update):
+    """Decompressed blocks of ``path``, read ahead in a background thread."""
+    stream, raw, kind = open_binary(path)
+    blocks = queue.Queue(maxsize=4)
+    stop = threading.Event()
+
+    def produce():
+        try:
+            with raw, stream:
+                while not stop.is_set():
+                    block = stream.read(BLOCK)
+                    _put(blocks, (block, raw.tell()), stop)
+                    if not block:
+                        return
+        except _CORRUPT as exc:
+            _put(blocks, (exc, None), stop)
+
+    reader = threading.Thread(target=produce, name=f"read {path.name}", daemon=True)
+    reader.start()
+    done = 0
+    try:
+        while True:
+            block, position = blocks.get()
+            if isinstance(block, BaseException):
+                raise _corrupt_error(path, kind, block)
+            if not block:
+                return
+            update(position - done)
+            done = position
+            yield block
+    finally:
+        stop.set()
+        reader.join(timeout=5)
+
+
+def _put(q, item, stop):
+    while not stop.is_set():
+        try:
+            q.put(item, timeout=0.1)
+            return
+        except queue.Full:
+            continue
+
+
+def _wikipedia_blocks(path, stats, articles_per_block=200):
+    """Article texts from a MediaWiki XML dump, through gensim's WikiCorpus (markup removed).
+
+    An article becomes one line; gensim's own filters apply (articles of fewer than 50 tokens,
+    redirects and non-article namespaces are dropped).
+    """
+    from gensim.corpora.wikicorpus import WikiCorpus
+
+    # dictionary={} skips gensim's own vocabulary pass; the tokenizer below is the identity
+    # on already-split words, so the caller's tokenizer decides what a token is.
+    wiki = WikiCorpus(str(path), dictionary={}, processes=1, tokenizer_func=_split_words,
+                      lower=False, token_min_len=1, token_max_len=10_000)
+    stats.files += 1
+    lines = []
+    try:
+        for tokens in wiki.get_texts():
+            lines.append(" ".join(tokens))
+            if len(lines) >= articles_per_block:
+                yield "\n".join(lines) + "\n"
+                lines = []
+    except _CORRUPT as exc:
+        raise _corrupt_error(path, "bz2", exc) from None
+    if lines:
+        yield "\n".join(lines) + "\n"
+
+
+def _split_words(text, token_min_len, token_max_len, lower):
+    return text.split()
+
+
+# -- checksums, remembered by file identity so the next run does not re-read the file -----------
+
+def file_checksum(path):
+    path = Path(path).resolve()
+    st = path.stat()
+    key = f"{path}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}"
+    memo = cache_dir("checksums") / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
+    if memo.is_file():
+        try:
+            return json.loads(memo.read_text())["sha256"]
+        except (ValueError, KeyError):
+            pass  # a damaged memo is recomputed, never trusted
+    digest = sha256_file(path)
+    with atomic_path(memo) as tmp:
+        tmp.write_text(json.dumps({"path": str(path), "sha256": digest}))
+    return digest
