@@ -31,3 +31,41 @@ def progress(total, label):
     with click.progressbar(length=total, label=label, file=click.get_text_stream("stderr"),
                            show_pos=False, show_percent=True, width=30) as bar:
         yield bar.update
+
+
+def tokenizer_options(func):
+    """--pretokenized, --hyphens, --no-apostrophes, --no-lowercase: how text becomes tokens."""
+    decorators = [
+        click.option("--pretokenized", is_flag=True,
+                     help="Input is already tokenized: split on whitespace, change nothing."),
+        click.option("--hyphens/--no-hyphens", default=False, show_default=True,
+                     help="Keep inner hyphens in words (well-known)."),
+        click.option("--apostrophes/--no-apostrophes", default=True, show_default=True,
+                     help="Keep inner apostrophes in words (don't)."),
+        click.option("--lowercase/--no-lowercase", default=None,
+                     help="Fold case (default: yes, except with --pretokenized)."),
+    ]
+    for decorate in reversed(decorators):
+        func = decorate(func)
+    return func
+
+
+def make_tokenizer(pretokenized, hyphens, apostrophes, lowercase):
+    from ..corpora import Tokenizer
+    if lowercase is None:
+        lowercase = not pretokenized
+    return Tokenizer(lowercase=lowercase, apostrophes=apostrophes, hyphens=hyphens,
+                     pretokenized=pretokenized)
+
+
+def min_count_option(func):
+    return click.option("--min-count", type=click.IntRange(min=1), default=5, show_default=True,
+                        help="Keep words seen at least this often.")(func)
+
+
+def open_corpus_cli(corpus, tokenizer):
+    """Open a corpus by name or path, with a progress bar for its first read."""
+    from ..corpora import open_corpus
+    c = open_corpus(corpus, tokenizer, progress=progress)
+    c.token_ids(progress=progress)
+    return c

@@ -30,7 +30,8 @@ BLOCK = 1 << 22          # bytes per read: large enough that per-block overhead 
 MAX_CARRY = 1 << 26      # a "word" longer than this is cut, to keep memory bounded
 SNIFF = 8192
 _MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
-_OPENERS = {"gzip": gzip.GzipFile, "bz2": bz2.BZ2File, "xz": lzma.LZMAFile}
+_OPENERS = {"gzip": lambda raw: gzip.GzipFile(fileobj=raw), "bz2": bz2.BZ2File,
+            "xz": lzma.LZMAFile}
 _CORRUPT = (lzma.LZMAError, zlib.error, EOFError, OSError)
 
 
