@@ -26,3 +26,10 @@ wordnet: $(STAMP)
 
 clean:
 	rm -rf $(VENV) *.egg-info
+
+# Speed and memory against the references (see bench/); not timed tests.
+bench: setup
+	$(BIN)/python bench/bench.py
+
+bench-quick: setup
+	$(BIN)/python bench/bench.py --quick --repeat 1
