@@ -1,0 +1,336 @@
+"""Saving and loading representations: wordrep's native format and the word2vec/GloVe files.
+
+Formats
+-------
+``native``
+    A folder, pickle-free: ``meta.json`` (format and version, kind, name, metadata),
+    ``words.json`` (the vocabulary as a JSON list: words may contain spaces) and numpy arrays
+    written with ``allow_pickle=False``: ``vectors.npy`` (float32) for dense vectors,
+    ``data.npy``, ``indices.npy``, ``indptr.npy`` for sparse CSR rows (the shape is in
+    ``meta.json``). Dense vectors are memory-mapped on load, so a large model opens at once.
+``word2vec``, ``word2vec-binary``
+    The original C tool's text and binary files, read and written through gensim.
+``glove``
+    GloVe's text files: word2vec text without the header line.
+``gensim``
+    gensim's own ``.save()`` files (``.kv``, ``.model``). They are pickles, and unpickling runs
+    code from the file, so they are read only with ``allow_pickle=True`` and never written.
+
+When writing, the suffix chooses: ``.vec`` and ``.txt`` word2vec text, ``.bin`` word2vec
+binary, anything else native. When reading, the file's content is sniffed. A ``format``
+argument overrides both. Everything is written to a temporary name and renamed when complete.
+
+Examples
+--------
+>>> import numpy as np, tempfile, os
+>>> from wordrep.representations.dense import DenseVectors
+>>> rep = DenseVectors.from_arrays(["cat", "dog"], np.eye(2, dtype=np.float32))
+>>> folder = tempfile.mkdtemp()
+>>> save(rep, os.path.join(folder, "pets.wr"))           # native folder
+>>> save(rep, os.path.join(folder, "pets.vec"))          # word2vec text
+>>> load(os.path.join(folder, "pets.vec")).vocabulary
+['cat', 'dog']
+"""
+import bz2
+import gzip
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import __version__
+from .atomic import atomic_path, check_writable
+from .errors import UserError
+from .representations.base import now_utc
+from .representations.sparse import SparseVectors
+
+NATIVE_FORMAT = "wordrep"
+NATIVE_VERSION = 1
+FORMATS = ("native", "word2vec", "word2vec-binary", "glove", "gensim")
+WRITE_FORMATS = ("native", "word2vec", "word2vec-binary", "glove")
+SUFFIX_FORMATS = {".vec": "word2vec", ".txt": "word2vec", ".bin": "word2vec-binary"}
+PICKLE_SUFFIXES = {".kv", ".model", ".pkl", ".pickle"}
+COMPRESSED_SUFFIXES = {".gz": gzip.open, ".bz2": bz2.open}
+# A sparse model written as word2vec is densified: V * dim numbers in memory (4 bytes each) and
+# in the file (about 4 characters each for zeros). Above this many, only native makes sense;
+# a one-hot model reaches it at 5,000 words.
+MAX_DENSE_CELLS = 25_000_000
+# gensim's readers fail in many ways on a damaged file; all of them mean "this file is bad".
+READ_ERRORS = (ValueError, EOFError, TypeError, IndexError, AssertionError, OSError)
+
+
+# ---- saving --------------------------------------------------------------------------------
+
+def save(rep, path, format=None):
+    """Write the vector representation ``rep`` to ``path``, atomically.
+
+    Parameters
+    ----------
+    rep : VectorRepresentation
+        Dense or sparse vectors.
+    path : str or Path
+        The output; its suffix picks the format unless ``format`` is given.
+    format : {"native", "word2vec", "word2vec-binary", "glove"}, optional
+
+    Raises
+    ------
+    UserError
+        An unwritable path, an unknown format, or a sparse model too large for a text format.
+    """
+    path = check_writable(path)  # before any work: a typo in the path fails at once
+    fmt = _write_format(path, format)
+    if getattr(rep, "kind", None) not in ("dense", "sparse"):
+        raise UserError(f"cannot save {getattr(rep, 'name', rep)!r} to {path}: it has no vectors.",
+                        "Only vector representations can be saved.")
+    if fmt == "native":
+        _save_native(rep, path)
+    else:
+        _save_word2vec(rep, path, fmt)
+
+
+def _write_format(path, format):
+    if format is not None:
+        if format not in WRITE_FORMATS:
+            raise UserError(f"cannot write {path} in format {format!r}.",
+                            f"Writable formats: {', '.join(WRITE_FORMATS)}.")
+        return format
+    suffix = path.suffix.lower()
+    if suffix in COMPRESSED_SUFFIXES:
+        raise UserError(f"cannot write {path}: compressed output is not supported.",
+                        "Write a .vec or .bin file and compress it afterwards.")
+    if suffix in PICKLE_SUFFIXES:
+        raise UserError(f"wordrep does not write gensim's pickled format ({path}).",
+                        "Use a .vec or .bin file, or a native model path such as model.wr.")
+    return SUFFIX_FORMATS.get(suffix, "native")
+
+
+def _save_native(rep, path):
+    meta = {"format": NATIVE_FORMAT, "format_version": NATIVE_VERSION, "kind": rep.kind,
+            "name": rep.name, "metadata": rep.metadata, "saved": now_utc(),
+            "wordrep_version": __version__}
+    if rep.kind == "dense":
+        arrays = {"vectors": np.asarray(rep.kv.vectors, dtype=np.float32)}
+    else:
+        matrix = rep.matrix
+        arrays = {"data": matrix.data, "indices": matrix.indices, "indptr": matrix.indptr}
+        meta["shape"] = list(matrix.shape)
+    with atomic_path(path, directory=True) as tmp:
+        for name, array in arrays.items():
+            np.save(tmp / f"{name}.npy", array, allow_pickle=False)
+        _write_json(tmp / "words.json", list(rep.vocabulary))
+        # meta.json last: a folder with it is a complete model.
+        _write_json(tmp / "meta.json", meta, indent=1)
+
+
+def _write_json(path, value, indent=None):
+    # default=str: parameters such as paths are recorded by their text.
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(value, f, ensure_ascii=False, indent=indent, default=str)
+
+
+def _save_word2vec(rep, path, fmt):
+    if path.is_dir():
+        raise UserError(f"cannot write a {fmt} file to {path}: it is a folder.",
+                        "Choose a file name.")
+    _check_words_writable(rep, path)
+    kv = _in_index_order(rep, path)
+    with atomic_path(path) as tmp:
+        kv.save_word2vec_format(str(tmp), binary=fmt == "word2vec-binary",
+                                write_header=fmt != "glove")
+
+
+def _check_words_writable(rep, path):
+    """word2vec files end a word at a space: refuse words that would break a row."""
+    # One regex over the joined vocabulary instead of a test per word; \x00 is not whitespace.
+    if "" in rep or re.search(r"\s", "\x00".join(rep.vocabulary)):
+        bad = next(w for w in rep.vocabulary if not w or re.search(r"\s", w))
+        raise UserError(f"cannot write {path}: the word {bad!r} is empty or contains "
+                        "whitespace, which word2vec and GloVe files cannot hold.",
+                        "Save in the native format instead (a path without .vec/.txt/.bin).")
+
+
+def _in_index_order(rep, path):
+    """A KeyedVectors for gensim to write, in ``rep``'s own order.
+
+    gensim writes rows sorted by their ``count`` attribute when there is one (and warns when
+    there is not): a view whose counts descend with the index keeps the order, quietly.
+    """
+    from .representations.dense import keyed_vectors
+
+    if rep.kind == "sparse":
+        if len(rep) * rep.dim > MAX_DENSE_CELLS:
+            raise UserError(
+                f"cannot write {path}: {rep.name!r} is sparse, and as a word2vec file it would "
+                f"hold {len(rep):,} x {rep.dim:,} numbers (the limit is {MAX_DENSE_CELLS:,}).",
+                "Save it in the native format instead (a path without .vec/.txt/.bin).")
+        vectors = rep.matrix.toarray().astype(np.float32)
+    else:
+        vectors = rep.kv.vectors
+    view = keyed_vectors(rep.vocabulary, vectors)
+    view.expandos = {"count": np.arange(len(rep), 0, -1)}
+    return view
+
+
+# ---- loading -------------------------------------------------------------------------------
+
+def load(path, format=None, allow_pickle=False):
+    """Read a representation from ``path``.
+
+    Parameters
+    ----------
+    path : str or Path
+        A native model folder, or a word2vec (text or binary), GloVe or gensim file;
+        word2vec and GloVe text may be ``.gz`` or ``.bz2`` compressed.
+    format : {"native", "word2vec", "word2vec-binary", "glove", "gensim"}, optional
+        Skip detection.
+    allow_pickle : bool
+        Allow gensim's pickled ``.kv``/``.model`` files. Unpickling runs code stored in the
+        file: only for files you trust.
+
+    Returns
+    -------
+    DenseVectors or SparseVectors
+
+    Raises
+    ------
+    UserError
+        A missing path, an unknown or damaged file, or a pickle without ``allow_pickle``.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"{path} does not exist.", "Check the path.")
+    if format is not None and format not in FORMATS:
+        raise UserError(f"unknown format {format!r} for {path}.", f"Known: {', '.join(FORMATS)}.")
+    fmt = format or detect_format(path)
+    if fmt == "native":
+        return _load_native(path)
+    if fmt == "gensim":
+        return _load_pickle(path, allow_pickle)
+    return _load_word2vec(path, fmt)
+
+
+def detect_format(path):
+    """The format of an existing ``path``, from its content (and suffix for pickles)."""
+    path = Path(path)
+    if path.is_dir():
+        if (path / "meta.json").is_file():
+            return "native"
+        raise UserError(f"{path} is a folder but not a wordrep model (it has no meta.json).",
+                        "Pass a model folder written by wordrep, or a vector file.")
+    head = _read_head(path)
+    if head.startswith(b"\x80") or path.suffix.lower() in PICKLE_SUFFIXES:
+        return "gensim"  # pickle protocol 2+ starts with 0x80
+    first, _, rest = head.partition(b"\n")
+    fields = first.split()
+    if len(fields) == 2 and all(f.isdigit() for f in fields):
+        return "word2vec" if _is_text_row(rest, int(fields[1])) else "word2vec-binary"
+    if len(fields) >= 2 and _is_text_row(first, len(fields) - 1):
+        return "glove"
+    raise UserError(f"{path} is not a file format wordrep knows.",
+                    "Expected a wordrep model folder, a word2vec text (.vec/.txt) or binary (.bin) "
+                    "file, a GloVe text file, or a gensim .kv/.model file.")
+
+
+def _read_head(path, size=1 << 16):
+    opener = COMPRESSED_SUFFIXES.get(path.suffix.lower(), open)
+    try:
+        with opener(path, "rb") as f:
+            return f.read(size)
+    except (OSError, EOFError) as exc:
+        raise UserError(f"cannot read {path}: {exc}.", "Check the file.") from None
+
+
+def _is_text_row(data, dim):
+    """Whether ``data`` starts with a text row ``word x1 ... x_dim``."""
+    line = data.partition(b"\n")[0]
+    try:
+        parts = line.decode("utf-8").split()
+        np.array(parts[1:], dtype=np.float64)
+    except ValueError:  # UnicodeDecodeError is one
+        return False
+    return len(parts) == dim + 1
+
+
+def _load_word2vec(path, fmt):
+    from gensim.models import KeyedVectors
+    from .representations.dense import DenseVectors
+
+    try:
+        kv = KeyedVectors.load_word2vec_format(str(path), binary=fmt == "word2vec-binary",
+                                               no_header=fmt == "glove")
+    except READ_ERRORS as exc:
+        raise UserError(f"cannot read {path} as a {fmt} file: {exc}",
+                        "The file may be truncated or in another format; pass the right format "
+                        "(--format) or re-download it.") from None
+    return DenseVectors(kv, name=_stem(path), metadata={"source": str(path), "format": fmt})
+
+
+def _stem(path):
+    """The file name without its format suffix (and compression suffix): lee.vec.gz -> lee."""
+    stem = path.stem
+    return Path(stem).stem if path.suffix.lower() in COMPRESSED_SUFFIXES else stem
+
+
+def _load_pickle(path, allow_pickle):
+    if not allow_pickle:
+        raise UserError(
+            f"{path} is a gensim pickle: loading it runs code stored in the file.",
+            "If you trust where it came from, allow it with --allow-pickle (allow_pickle=True); "
+            "otherwise ask for a .vec or .bin file.")
+    from gensim.models import KeyedVectors
+    from gensim.utils import SaveLoad
+    from .representations.dense import DenseVectors
+
+    try:
+        obj = SaveLoad.load(str(path))
+    except Exception as exc:  # unpickling can raise anything at all
+        raise UserError(f"cannot read {path} as a gensim file: {type(exc).__name__}: {exc}",
+                        "Check that it was written by gensim's .save().") from None
+    kv = getattr(obj, "wv", obj)
+    if not isinstance(kv, KeyedVectors):
+        raise UserError(f"{path} holds a gensim {type(obj).__name__}, which has no word vectors.",
+                        "Pass a KeyedVectors (.kv) or Word2Vec/FastText (.model) file.")
+    return DenseVectors(kv, name=_stem(path), metadata={"source": str(path), "format": "gensim"})
+
+
+def _load_native(path):
+    try:
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        _check_native(meta, path)
+        words = json.loads((path / "words.json").read_text(encoding="utf-8"))
+        if meta["kind"] == "dense":
+            return _load_dense(path, meta, words)
+        return _load_sparse(path, meta, words)
+    except UserError:
+        raise
+    except (*READ_ERRORS, KeyError) as exc:  # JSONDecodeError is a ValueError
+        raise UserError(f"{path} is a damaged wordrep model: {type(exc).__name__}: {exc}",
+                        "Save the model again.") from None
+
+
+def _check_native(meta, path):
+    if meta.get("format") != NATIVE_FORMAT or meta.get("kind") not in ("dense", "sparse"):
+        raise UserError(f"{path}/meta.json does not describe a wordrep model.",
+                        "Pass a folder written by wordrep.")
+    if meta.get("format_version", 0) > NATIVE_VERSION:
+        raise UserError(f"{path} was written by a newer wordrep "
+                        f"({meta.get('wordrep_version')}, format {meta['format_version']}).",
+                        "Upgrade wordrep to read it.")
+
+
+def _load_dense(path, meta, words):
+    from .representations.dense import DenseVectors
+
+    vectors = np.load(path / "vectors.npy", mmap_mode="r", allow_pickle=False)
+    return DenseVectors.from_arrays(words, vectors, name=meta.get("name"),
+                                    metadata=meta.get("metadata"))
+
+
+def _load_sparse(path, meta, words):
+    data, indices, indptr = (np.load(path / f"{name}.npy", allow_pickle=False)
+                             for name in ("data", "indices", "indptr"))
+    matrix = sp.csr_array((data, indices, indptr), shape=tuple(meta["shape"]))
+    matrix.check_format(full_check=False)
+    return SparseVectors(words, matrix, name=meta.get("name"), metadata=meta.get("metadata"))
