@@ -59,7 +59,12 @@ def main(ctx, quiet, debug):
 
 
 def _register_commands():
-    from . import corpus_cmd, train_cmd, wordnet_cmd, run_cmd  # noqa: F401  (they attach to main)
+    """Import every ``*_cmd`` module of this package: each attaches its commands to ``main``."""
+    import importlib
+    import pkgutil
+    for module in pkgutil.iter_modules(__path__):
+        if module.name.endswith("_cmd"):
+            importlib.import_module(f"{__name__}.{module.name}")
 
 
 _register_commands()
