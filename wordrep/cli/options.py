@@ -1,5 +1,6 @@
 """What every command shares: global settings and progress reporting on stderr."""
 import contextlib
+import sys
 from dataclasses import dataclass
 
 import click
@@ -28,7 +29,7 @@ def progress(total, label):
     if settings().quiet:
         yield lambda n: None
         return
-    with click.progressbar(length=total, label=label, file=click.get_text_stream("stderr"),
+    with click.progressbar(length=total, label=label, file=sys.stderr,
                            show_pos=False, show_percent=True, width=30) as bar:
         yield bar.update
 

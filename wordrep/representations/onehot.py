@@ -13,7 +13,7 @@ from .sparse import SparseVectors
 
 
 @representations.register("onehot", family="one-hot")
-def build_onehot(corpus, min_count=5, max_vocab=None):
+def build_onehot(corpus, min_count: int = 5, max_vocab: int | None = None):
     """One sparse unit vector per vocabulary word: the baseline with no notion of similarity.
 
     Parameters
