@@ -1,0 +1,529 @@
+"""The six classic WordNet similarity measures as Representations without vectors.
+
+``path``, ``wup`` (Wu & Palmer 1994), ``lch`` (Leacock & Chodorow 1998), ``res`` (Resnik 1995),
+``lin`` (Lin 1998) and ``jcn`` (Jiang & Conrath 1997) score two *synsets*; a word pair scores
+an aggregate over the pairs of their synsets: the maximum (default, the usual choice in the
+literature), the mean, or the first senses only (WordNet lists the most frequent sense first).
+
+The scores equal NLTK's ``Synset.path_similarity``... (same definitions, same simulated root for
+verbs, same information content formula), but they are computed from per-synset tables that
+are built once and cached: each synset's ancestors with their shortest distance, its depths and
+its information content. NLTK recomputes the hypernym paths for every call, which makes a
+3,000-pair benchmark (about 150,000 synset pairs) take a minute; here it takes about a second.
+
+Part-of-speech mismatches, and other synset pairs a measure cannot compare
+--------------------------------------------------------------------------
+``path`` and ``wup`` compare any two synsets: like NLTK, they put a simulated root above the
+verb (and adjective, adverb) hierarchies, so a noun and a verb are far apart but connected.
+``lch``, ``res``, ``lin`` and ``jcn`` only compare synsets of the same part of speech (their
+depth or information content is per hierarchy); other synset pairs are skipped. When a word
+pair has *no* comparable synset pair (e.g. ``lch`` on a noun and an adjective), it scores the
+measure's floor, 0, by default (``incomparable="floor"``: both words are known, and WordNet
+relates them in no way the measure sees), or NaN with ``incomparable="nan"`` (then it counts as
+out of coverage). A word WordNet does not know always scores NaN, never 0.
+
+Information content
+-------------------
+``res``, ``lin`` and ``jcn`` need synset frequencies: NLTK's ``ic()`` computed over a corpus
+(every word's count split evenly over its synsets and added to their hypernyms, add-one
+smoothed), or a file of NLTK's ``wordnet_ic`` package (``"ic-brown.dat"``...). See :func:`ic`.
+
+Examples
+--------
+>>> path = measure("wordnet:path")                                        # doctest: +SKIP
+>>> path.similarity([("dog", "cat"), ("dog", "xyzzy")])                   # doctest: +SKIP
+array([0.2, nan])
+"""
+import difflib
+import math
+
+import numpy as np
+
+from ..errors import UserError
+from .base import Representation
+from .wordnet_index import POS_NAMES, check_pos
+
+MEASURES = {
+    "path": "path similarity: 1 / (1 + shortest hypernym path length)",
+    "wup": "Wu-Palmer: 2 depth(lcs) / (depth(s1) + depth(s2))",
+    "lch": "Leacock-Chodorow: -log(path length / (2 x taxonomy depth))",
+    "res": "Resnik: information content of the most informative common subsumer",
+    "lin": "Lin: 2 IC(lcs) / (IC(s1) + IC(s2))",
+    "jcn": "Jiang-Conrath: 1 / (IC(s1) + IC(s2) - 2 IC(lcs))",
+}
+ALIASES = {"wu-palmer": "wup", "wupalmer": "wup", "leacock-chodorow": "lch", "resnik": "res",
+           "jiang-conrath": "jcn", "shortest-path": "path"}
+IC_MEASURES = ("res", "lin", "jcn")
+AGGREGATES = ("max", "mean", "first")
+PREFIX = "wordnet:"
+DEFAULT_IC_CORPUS = "enwiki-sample"
+# NLTK's stand-in for an infinite similarity (jcn of a synset with itself) and information
+# content (a synset never counted); kept so that scores equal NLTK's.
+INF = 1e300
+_ROOT = "*ROOT*"
+
+
+def measure(name, **options):
+    """The WordNet measure ``name`` (``"wordnet:path"``, ``"path"``, ``"wordnet:wup"``...).
+
+    This is how the rest of wordrep (evaluation, the command line) turns a name into a
+    representation.
+
+    Parameters
+    ----------
+    name : str
+        One of ``path``, ``wup``, ``lch``, ``res``, ``lin``, ``jcn``, optionally prefixed by
+        ``wordnet:``; ``wordnet:res:ic-brown.dat`` style suffixes are not parsed, pass
+        ``ic=`` instead.
+    **options
+        Passed to :class:`WordNetMeasure` (``aggregate``, ``pos``, ``incomparable``, ``ic``).
+
+    Raises
+    ------
+    UserError
+        An unknown measure name (the message lists the known ones).
+    """
+    return WordNetMeasure(measure_name(name), **options)
+
+
+resolve = measure
+
+
+def is_measure_name(name):
+    """Whether ``name`` names a WordNet measure (``wordnet:path``...), without raising."""
+    return isinstance(name, str) and name.lower().startswith(PREFIX)
+
+
+def measure_name(name):
+    """The short name (``"path"``...) of ``name``; UserError listing the known ones."""
+    key = str(name).strip().lower()
+    if key.startswith(PREFIX):
+        key = key[len(PREFIX):]
+    key = ALIASES.get(key, key)
+    if key not in MEASURES:
+        close = difflib.get_close_matches(key, list(MEASURES), n=1)
+        guess = f" Did you mean {PREFIX}{close[0]}?" if close else ""
+        raise UserError(f"unknown WordNet measure {name!r}.{guess}",
+                        "Known: " + ", ".join(PREFIX + m for m in MEASURES) + ".")
+    return key
+
+
+class WordNetMeasure(Representation):
+    """A WordNet similarity measure, scoring word pairs through their synsets.
+
+    Parameters
+    ----------
+    measure : {"path", "wup", "lch", "res", "lin", "jcn"}
+    aggregate : {"max", "mean", "first"}
+        How a word pair's score comes from its synset pairs: the best pair, the mean over the
+        comparable pairs, or the first (most frequent) sense of each word.
+    pos : str, optional
+        Only synsets of these parts of speech (``"n"``, ``"nv"``...); all by default.
+    incomparable : {"floor", "nan"}
+        The score of two known words none of whose synset pairs the measure can compare
+        (see the module notes): 0, or NaN (out of coverage).
+    ic : dict, str, Corpus or Vocabulary, optional
+        Information content for ``res``, ``lin``, ``jcn``: see :func:`ic`. By default NLTK's
+        ``ic()`` over the ``enwiki-sample`` corpus (the embedded default corpus).
+    wordnet : WordNetCorpusReader, optional
+        The located WordNet (:func:`wordrep.wordnet.load`) by default.
+
+    Examples
+    --------
+    >>> wup = WordNetMeasure("wup")                                         # doctest: +SKIP
+    >>> wup.similarity([("car", "automobile"), ("car", "banana")]).round(3) # doctest: +SKIP
+    array([1.   , 0.421])
+    """
+
+    def __init__(self, measure="path", aggregate="max", pos=None, incomparable="floor",
+                 ic=None, wordnet=None, name=None, metadata=None):
+        measure = measure_name(measure)
+        if aggregate not in AGGREGATES:
+            raise UserError(f"unknown aggregate {aggregate!r} for WordNet measures.",
+                            f"Use one of: {', '.join(AGGREGATES)}.")
+        if incomparable not in ("floor", "nan"):
+            raise UserError(f"incomparable must be 'floor' or 'nan', got {incomparable!r}.",
+                            "'floor' scores 0, 'nan' leaves the pair out of coverage.")
+        self.measure = measure
+        self.aggregate = aggregate
+        self.pos = None if pos in (None, "all") else check_pos(pos)
+        self.incomparable = incomparable
+        super().__init__(name or PREFIX + measure, metadata)
+        self.metadata.setdefault("method", PREFIX + measure)
+        self.metadata.setdefault("parameters", {"aggregate": aggregate, "pos": pos,
+                                                "incomparable": incomparable})
+        if wordnet is None:
+            from .. import wordnet as wordnet_data
+            wordnet = wordnet_data.load()
+        self.wn = wordnet
+        self._tables = _tables(wordnet)
+        self._ic = None
+        if measure in IC_MEASURES:
+            self._ic = ic if isinstance(ic, dict) else information_content(ic, wordnet)
+            self.metadata["parameters"]["ic"] = _ic_label(ic)
+        self._synsets = {}
+        self._pairs = {}
+        self._vocabulary = None
+
+    # ---- Representation -----------------------------------------------------------------
+
+    @property
+    def vocabulary(self):
+        """Every WordNet lemma (of the chosen parts of speech), lower-cased, with ``_``."""
+        if self._vocabulary is None:
+            pos_list = self.pos or (None,)
+            self._vocabulary = sorted({lemma for p in pos_list
+                                       for lemma in self.wn.all_lemma_names(pos=p)})
+        return self._vocabulary
+
+    def __contains__(self, word):
+        return bool(self.synsets(word))
+
+    def synsets(self, word):
+        """The synsets of ``word`` (NLTK's lookup: morphy, so ``dogs`` finds ``dog``), cached.
+
+        Spaces in multiword expressions become ``_``, as in WordNet's lemmas.
+        """
+        found = self._synsets.get(word)
+        if found is None:
+            if not isinstance(word, str) or not word.strip():
+                return ()
+            key = "_".join(word.strip().split())
+            found = tuple(s for s in self.wn.synsets(key)
+                          if self.pos is None or _file_pos(s) in self.pos)
+            self._synsets[word] = found
+        return found
+
+    def similarity(self, pairs):
+        """The measure for each ``(word1, word2)``; NaN where WordNet does not know a word."""
+        pairs = list(pairs)
+        out = np.full(len(pairs), np.nan)
+        for k, (a, b) in enumerate(pairs):
+            out[k] = self.word_similarity(a, b)
+        return out
+
+    def word_similarity(self, word1, word2):
+        """The measure of one word pair, aggregated over synset pairs; NaN if a word is unknown."""
+        first, second = self.synsets(word1), self.synsets(word2)
+        if not first or not second:
+            return np.nan
+        if self.aggregate == "first":
+            first, second = first[:1], second[:1]
+        scores = [score for s in first for t in second
+                  if (score := self.synset_similarity(s, t)) is not None]
+        if not scores:
+            return 0.0 if self.incomparable == "floor" else np.nan
+        return float(max(scores) if self.aggregate != "mean" else np.mean(scores))
+
+    # ---- synset pairs -------------------------------------------------------------------
+
+    def synset_similarity(self, s, t):
+        """The measure of two NLTK synsets (as NLTK computes it), or None if incomparable."""
+        key = (s._name, t._name)
+        if key not in self._pairs:
+            self._pairs[key] = getattr(self, "_" + self.measure)(s, t)
+        return self._pairs[key]
+
+    def _path(self, s, t):
+        distance = self._tables.distance(s, t, _needs_root(s) or _needs_root(t))
+        return None if distance is None else 1.0 / (distance + 1)
+
+    def _lch(self, s, t):
+        if s._pos != t._pos:
+            return None
+        need_root = _needs_root(s)
+        depth = self._tables.taxonomy_depth(s._pos, need_root)
+        distance = self._tables.distance(s, t, need_root)
+        if distance is None or depth == 0:
+            return None
+        return -math.log((distance + 1) / (2.0 * depth))
+
+    def _wup(self, s, t):
+        tables = self._tables
+        need_root = _needs_root(s) or _needs_root(t)
+        common = tables.common(s, t)
+        # The lowest common subsumer by NLTK's rule: the deepest (by minimum depth) common
+        # hypernym, ties broken by name, the simulated root (depth 0) counted when needed.
+        candidates = [(tables.min_depth(c), c._name, c) for c in common]
+        if need_root:
+            candidates.append((0, _ROOT, None))
+        if not candidates:
+            return None
+        deepest = max(c[0] for c in candidates)
+        tied = sorted((c for c in candidates if c[0] == deepest), key=lambda c: c[1])
+        subsumer = s if any(c[1] == s._name for c in tied) else tied[0][2]
+        if subsumer is None:  # the simulated root
+            depth = 1
+            len1 = tables.ancestors(s)[1] + 1
+            len2 = tables.ancestors(t)[1] + 1
+        else:
+            depth = tables.max_depth(subsumer) + 1
+            len1 = tables.distance(s, subsumer, need_root)
+            len2 = tables.distance(t, subsumer, need_root)
+            if len1 is None or len2 is None:
+                return None
+        return (2.0 * depth) / (len1 + len2 + 2 * depth)
+
+    def _ic_triple(self, s, t):
+        if s._pos != t._pos:
+            return None
+        ic1, ic2 = _synset_ic(s, self._ic), _synset_ic(t, self._ic)
+        common = self._tables.common(s, t)
+        lcs = max((_synset_ic(c, self._ic) for c in common), default=0)
+        return ic1, ic2, lcs
+
+    def _res(self, s, t):
+        triple = self._ic_triple(s, t)
+        return None if triple is None else triple[2]
+
+    def _lin(self, s, t):
+        triple = self._ic_triple(s, t)
+        if triple is None:
+            return None
+        ic1, ic2, lcs = triple
+        return (2.0 * lcs) / (ic1 + ic2)
+
+    def _jcn(self, s, t):
+        triple = self._ic_triple(s, t)
+        if triple is None:
+            return None
+        ic1, ic2, lcs = triple
+        if s == t:
+            return INF
+        difference = ic1 + ic2 - 2 * lcs
+        if difference == 0:
+            return INF
+        if ic1 == 0 or ic2 == 0:
+            return 0.0
+        return 1.0 / difference
+
+
+def _file_pos(synset):
+    return "a" if synset._pos == "s" else synset._pos
+
+
+def _needs_root(synset):
+    # NLTK's rule for WordNet 3: only nouns have a single real root (entity.n.01).
+    return synset._pos != "n"
+
+
+def _synset_ic(synset, ic):
+    counts = ic[_file_pos(synset)]
+    count = counts[synset._offset]
+    return INF if count == 0 else -math.log(count / counts[0])
+
+
+# ---- per-synset tables, shared by every measure over the same WordNet -----------------------
+
+class _Tables:
+    """Each synset's ancestors with their shortest distance, and its depths; built lazily."""
+
+    def __init__(self, wn):
+        self.wn = wn
+        self._ancestors = {}
+        self._min_depth = {}
+        self._max_depth = {}
+        self._taxonomy_depth = {}
+
+    def ancestors(self, synset):
+        """``(ancestor -> shortest distance, farthest distance)``; the synset itself at 0."""
+        name = synset._name
+        found = self._ancestors.get(name)
+        if found is None:
+            distances, frontier, d = {synset: 0}, [synset], 0
+            while frontier:  # breadth first: the first visit is the shortest distance
+                d += 1
+                nxt = []
+                for s in frontier:
+                    for h in s.hypernyms() + s.instance_hypernyms():
+                        if h not in distances:
+                            distances[h] = d
+                            nxt.append(h)
+                frontier = nxt
+            found = (distances, max(distances.values()))
+            self._ancestors[name] = found
+        return found
+
+    def common(self, s, t):
+        """The common hypernyms of ``s`` and ``t`` (each synset counts as its own)."""
+        a, b = self.ancestors(s)[0], self.ancestors(t)[0]
+        if len(a) > len(b):
+            a, b = b, a
+        return [x for x in a if x in b]
+
+    def distance(self, s, t, simulate_root):
+        """NLTK's ``shortest_path_distance``: through a common hypernym, or the simulated root."""
+        if s == t:
+            return 0
+        (a, far_a), (b, far_b) = self.ancestors(s), self.ancestors(t)
+        if len(a) > len(b):
+            a, b = b, a
+        best = min((d + b[x] for x, d in a.items() if x in b), default=None)
+        if simulate_root:
+            via_root = far_a + far_b + 2
+            best = via_root if best is None else min(best, via_root)
+        return best
+
+    def min_depth(self, synset):
+        if synset._name not in self._min_depth:
+            self._min_depth[synset._name] = synset.min_depth()
+        return self._min_depth[synset._name]
+
+    def max_depth(self, synset):
+        if synset._name not in self._max_depth:
+            self._max_depth[synset._name] = synset.max_depth()
+        return self._max_depth[synset._name]
+
+    def taxonomy_depth(self, pos, simulate_root):
+        """The deepest hypernym chain of a part of speech, as NLTK's lch uses it."""
+        if not self._taxonomy_depth:
+            self._taxonomy_depth = _taxonomy_depths(self.wn)
+        file_pos = "a" if pos == "s" else pos
+        return self._taxonomy_depth[file_pos] + (1 if simulate_root else 0)
+
+
+def _taxonomy_depths(wn):
+    """The longest hypernym chain of each part of speech: NLTK's ``_compute_max_depth``.
+
+    NLTK finds it by building every synset object (about 3 s per part of speech, 13 s for a
+    first ``lch`` call); reading the hypernym pointers straight from the data files and taking
+    the longest chain through the hypernym graph gives the same numbers in about a second.
+    """
+    depths = {}
+    for pos, file_name in (("n", "noun"), ("v", "verb"), ("a", "adj"), ("r", "adv")):
+        parents = {}
+        for line in wn.open(f"data.{file_name}"):
+            if line.startswith("  "):  # the licence header
+                continue
+            fields = line.split()
+            at = 4 + 2 * int(fields[3], 16)
+            targets = []
+            for k in range(int(fields[at])):
+                symbol, offset = fields[at + 1 + 4 * k], fields[at + 2 + 4 * k]
+                if symbol in ("@", "@i"):
+                    targets.append(int(offset))
+            parents[int(fields[0])] = targets
+        memo = {}
+        for start in parents:
+            # Iterative depth-first: a recursive one would hit Python's limit on long chains.
+            stack = [start]
+            while stack:
+                node = stack[-1]
+                pending = [p for p in parents.get(node, ()) if p not in memo]
+                if pending:
+                    stack.extend(pending)
+                    continue
+                stack.pop()
+                memo[node] = 1 + max((memo[p] for p in parents.get(node, ())), default=-1)
+        depths[pos] = max(memo.values(), default=0)
+    return depths
+
+
+_TABLES = {}
+
+
+def _tables(wn):
+    key = id(wn)
+    if key not in _TABLES:
+        _TABLES.clear()
+        _TABLES[key] = _Tables(wn)
+    return _TABLES[key]
+
+
+# ---- information content ----------------------------------------------------------------------
+
+_IC_CACHE = {}
+
+
+def information_content(source=None, wordnet=None):
+    """Information content for ``res``/``lin``/``jcn``, computed by NLTK's ``ic()``.
+
+    Parameters
+    ----------
+    source : str, Corpus, Vocabulary, mapping or None
+        - a file name of NLTK's ``wordnet_ic`` package (``"ic-brown.dat"``, ``"ic-semcor.dat"``);
+        - a corpus: a wordrep :class:`~wordrep.corpora.Corpus`, a corpus name (``"lee"``,
+          ``"enwiki-sample"``...) or path, or a :class:`~wordrep.corpora.Vocabulary` or
+          ``{word: count}`` mapping of one;
+        - None: the ``enwiki-sample`` corpus.
+    wordnet : WordNetCorpusReader, optional
+
+    Returns
+    -------
+    dict
+        NLTK's information content table: part of speech -> {synset offset: count}.
+
+    Notes
+    -----
+    NLTK's ``ic()`` reads a corpus through ``.words()``; here it is fed the corpus's word
+    counts (each word repeated as often as it occurs), so a wordrep corpus is read once, through
+    its token-id cache, and the table is NLTK's own.
+    """
+    if wordnet is None:
+        from .. import wordnet as wordnet_data
+        wordnet = wordnet_data.load()
+    if isinstance(source, str) and source.startswith("ic-") and source.endswith(".dat"):
+        return _nltk_ic_file(source, wordnet)
+    counts = _word_counts(source)
+    key = (id(wordnet), tuple(sorted(counts.items())).__hash__())
+    if key not in _IC_CACHE:
+        _IC_CACHE[key] = wordnet.ic(_CountedWords(counts))
+    return _IC_CACHE[key]
+
+
+ic = information_content
+
+
+class _CountedWords:
+    """What NLTK's ``ic()`` reads: ``.words()``, every word as many times as it occurs."""
+
+    def __init__(self, counts):
+        self.counts = counts
+
+    def words(self):
+        for word, count in self.counts.items():
+            for _ in range(int(count)):
+                yield word
+
+
+def _word_counts(source):
+    from ..corpora import Vocabulary, open_corpus
+
+    if source is None:
+        source = DEFAULT_IC_CORPUS
+    if isinstance(source, Vocabulary):
+        return dict(zip(source.words, (int(c) for c in source.counts)))
+    if isinstance(source, dict):
+        return {str(w): int(c) for w, c in source.items()}
+    corpus = open_corpus(source)
+    vocabulary = corpus.vocabulary(min_count=1)
+    return dict(zip(vocabulary.words, (int(c) for c in vocabulary.counts)))
+
+
+def _nltk_ic_file(name, wordnet):
+    from nltk.corpus.reader.wordnet import WordNetICCorpusReader
+    import nltk.data
+
+    try:
+        root = nltk.data.find("corpora/wordnet_ic")
+    except LookupError:
+        raise UserError(f"NLTK's information content file {name} is not installed.",
+                        "Install it with `python -m nltk.downloader wordnet_ic`, or give a "
+                        "corpus instead (ic='lee', a path, or a Corpus).") from None
+    reader = WordNetICCorpusReader(root, r".*\.dat")
+    if name not in reader.fileids():
+        raise UserError(f"NLTK's wordnet_ic package has no {name}.",
+                        f"Available: {', '.join(reader.fileids())}.")
+    return reader.ic(name)
+
+
+def _ic_label(source):
+    if source is None:
+        return DEFAULT_IC_CORPUS
+    if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
+        return str(source)
+    return getattr(source, "fingerprint", None) or type(source).__name__
+
+
+__all__ = ["measure", "resolve", "is_measure_name", "measure_name", "WordNetMeasure",
+           "information_content", "ic", "MEASURES", "POS_NAMES"]
