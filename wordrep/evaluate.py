@@ -26,7 +26,7 @@ Examples
 >>> results = evaluate(rep, ["wordsim353"], bootstrap=200)
 >>> record = results.records[0]
 >>> record.metric, round(record.score, 4), record.covered, record.total
-('spearman', 0.0368, 78, 353)
+('spearman', -0.0588, 45, 353)
 """
 import itertools
 import json

@@ -1,0 +1,86 @@
+"""``wordrep evaluate``: score models on benchmarks, each alone and on their common coverage."""
+import inspect
+from pathlib import Path
+
+import click
+
+from . import main
+from .options import echo_err, progress
+
+FORMATS = click.Choice(["table", "markdown", "json", "csv"])
+
+
+@main.command("evaluate")
+@click.argument("models", nargs=-1, required=True)
+@click.option("-b", "--benchmark", "benchmarks", multiple=True, metavar="NAME|FILE",
+              help="A benchmark name (wordrep benchmarks list) or a file; repeat for more. "
+                   "Default: wordsim353, simlex999, google (bundled).")
+@click.option("--oov", type=click.Choice(["skip", "zero", "mean"]), default="skip",
+              show_default=True, help="Pairs with an unknown word: leave out (as gensim), "
+                                      "score 0 (as hyperwords), or use the mean vector.")
+@click.option("--restrict", type=click.IntRange(min=0), default=30000, show_default=True,
+              help="Analogy answers among the N most frequent words; 0 for no restriction.")
+@click.option("--analogy-method", type=click.Choice(["add", "mul"]), default="add",
+              show_default=True, help="3CosAdd or 3CosMul (Levy & Goldberg 2014).")
+@click.option("--case-sensitive", is_flag=True, help="Do not fold case when matching words.")
+@click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True,
+              help="Resamples for confidence intervals and paired tests; 0 for none.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Also write the results as JSON to this file (atomically).")
+@click.option("--allow-pickle", is_flag=True,
+              help="Allow gensim's pickled .kv/.model files (they can run code: trusted files only).")
+def evaluate_cmd(models, benchmarks, oov, restrict, analogy_method, case_sensitive, bootstrap,
+                 seed, fmt, output, allow_pickle):
+    """Score MODELS on similarity and analogy benchmarks.
+
+    A MODEL is a saved wordrep model, a word2vec/GloVe vector file, or the name of a
+    representation that needs no corpus (a WordNet measure). With several models, each is
+    also scored on the items that all of them cover, with paired significance tests.
+
+    \b
+    Examples:
+      wordrep evaluate vectors.vec
+      wordrep evaluate svd.wr w2v.vec -b simlex999 -b men --format markdown
+      wordrep evaluate model.wr -b my_pairs.txt --oov zero --format json > results.json
+    """
+    from ..evaluate import evaluate, render
+    reps = [_open_model(m, allow_pickle) for m in models]
+    _unique_names(reps, models)
+    results = evaluate(reps, list(benchmarks) or None, oov=oov, fold_case=not case_sensitive,
+                       restrict=restrict or None, analogy_method=analogy_method,
+                       bootstrap=bootstrap, seed=seed, progress=progress)
+    for record in results.records:
+        if record.undefined:
+            echo_err(f"Note: {record.representation} on {record.dataset}: {record.undefined}.")
+    if output:
+        from ..atomic import atomic_path
+        with atomic_path(Path(output)) as tmp:
+            tmp.write_text(results.to_json() + "\n", encoding="utf-8")
+    click.echo(render(results, fmt))
+
+
+def _open_model(spec, allow_pickle):
+    from ..errors import UserError
+    from ..representations import build, representations
+    if not Path(spec).exists() and spec in representations:
+        entry = representations.get(spec)
+        first = next(iter(inspect.signature(entry.func).parameters.values()), None)
+        if first is None or first.default is inspect.Parameter.empty:
+            raise UserError(f"{spec} needs a corpus, so it cannot be evaluated by name.",
+                            f"Train it first: wordrep train {spec} CORPUS -o {spec}.wr")
+        return build(spec, first.default)
+    from ..storage import load
+    rep = load(spec, allow_pickle=allow_pickle)
+    if not rep.name or rep.name in ("vectors", "sparse"):
+        rep.name = Path(spec).name
+    return rep
+
+
+def _unique_names(reps, specs):
+    seen = {}
+    for rep, spec in zip(reps, specs):
+        if rep.name in seen:
+            rep.name = f"{rep.name} ({spec})"
+        seen[rep.name] = spec
