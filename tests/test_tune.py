@@ -1,0 +1,92 @@
+"""Honest tuning: cross-validated choice over a grid of any registered builder."""
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from wordrep.benchmarks.named import gensim_test_file
+from wordrep.cli import main
+from wordrep.errors import UserError
+from wordrep.representations import representations
+from wordrep.representations.dense import DenseVectors
+from wordrep.storage import load
+from wordrep.tune import parse_grid, tune
+
+
+@pytest.fixture(scope="module")
+def fake_method():
+    """A builder whose `noise` parameter makes lee's real vectors worse, and `dim` cuts them."""
+    lee = load(gensim_test_file("lee_fasttext.vec"))
+    calls = []
+
+    def build_noisy(corpus, noise=0.0, dim=10, seed=0):
+        """lee_fasttext vectors with Gaussian noise (test builder)."""
+        calls.append((noise, dim))
+        rng = np.random.default_rng(seed)
+        vectors = lee.kv.vectors[:, :dim] + rng.normal(scale=noise, size=(len(lee), dim))
+        return DenseVectors.from_arrays(lee.vocabulary, vectors.astype(np.float32))
+
+    name = "noisy-test"
+    if name not in representations:
+        representations.register(name)(build_noisy)
+    yield name, calls
+    representations._entries.pop(name, None)
+
+
+def test_parse_grid():
+    assert parse_grid("dim=100,300; eig=0,0.5;cds=true;x=none;solver=arpack") == {
+        "dim": [100, 300], "eig": [0, 0.5], "cds": [True], "x": [None], "solver": ["arpack"]}
+    for bad in ("dim", "dim=", "", "dim=1;dim=2"):
+        with pytest.raises(UserError):
+            parse_grid(bad)
+
+
+def test_cross_validation_reports_held_out_and_tuned_on_all(fake_method):
+    name, calls = fake_method
+    calls.clear()
+    results = tune(name, None, "noise=0,0.3,3", ["wordsim353", "simlex999", "google"],
+                   folds=2, restrict=None)
+    assert len(calls) == 3  # each grid point built once, whatever the folds
+    ws = results.datasets["wordsim353"]
+    all_scores = [p["scores"]["wordsim353"] for p in results.points]
+    assert ws["tuned_on_all"]["score"] == max(all_scores)
+    folds = ws["held_out"]["folds"]
+    assert len(folds) == 2 and all(f["params"] is not None for f in folds)
+    assert ws["held_out"]["score"] == pytest.approx(np.mean([f["test_score"] for f in folds]))
+    assert ws["optimism"] == pytest.approx(ws["tuned_on_all"]["score"] - ws["held_out"]["score"])
+    # Selecting on the training folds can only look as good as, or better than, held-out data.
+    assert all(f["train_score"] >= f["test_score"] - 1 for f in folds)
+    assert results.datasets["google"]["tuned_on_all"]["params"] is not None
+    assert "2-fold" in results.protocol
+    assert '"optimism"' in results.to_json()
+    # the same seed gives the same split and the same answer
+    again = tune(name, None, "noise=0,0.3,3", ["wordsim353"], folds=2, restrict=None)
+    assert again.datasets["wordsim353"]["held_out"] == ws["held_out"]
+
+
+def test_dev_selection(fake_method):
+    name, _ = fake_method
+    results = tune(name, None, {"noise": [0.0, 5.0]}, ["wordsim353"], dev=["simlex999"])
+    held = results.datasets["wordsim353"]["held_out"]
+    assert held["selected_on"] == ["simlex999"] and held["params"] in ({"noise": 0.0},
+                                                                       {"noise": 5.0})
+    assert results.dev == ["simlex999"]
+
+
+def test_bad_parameters_fail_before_building(fake_method):
+    name, calls = fake_method
+    calls.clear()
+    with pytest.raises(UserError, match="no parameter 'nois'"):
+        tune(name, None, "nois=1,2", ["simlex999"])
+    with pytest.raises(UserError, match="folds must be"):
+        tune(name, None, "noise=1,2", ["simlex999"], folds=1)
+    assert calls == []
+
+
+def test_tune_command_on_onehot():
+    # One-hot cannot rank pairs: every score is undefined, and the output says so.
+    result = CliRunner().invoke(main, ["tune", "onehot", "lee", "--grid", "min_count=1,5",
+                                       "-b", "simlex999"])
+    assert result.exit_code == 0, result.output
+    assert "undefined" in result.stdout and "2-fold cross-validation" in result.stdout
+    bad = CliRunner().invoke(main, ["tune", "onehot", "lee", "--grid", "min_count"])
+    assert bad.exit_code == 2 and "bad grid entry" in bad.stderr
