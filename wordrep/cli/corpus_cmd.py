@@ -5,7 +5,7 @@ import time
 import click
 
 from . import main
-from .options import (echo_err, make_tokenizer, min_count_option, open_corpus_cli, progress,
+from .options import (make_tokenizer, min_count_option, open_corpus_cli, progress,
                       tokenizer_options)
 
 
@@ -48,8 +48,6 @@ def info_cmd(corpus, min_count, as_json, **tokenizer):
     c = open_corpus_cli(corpus, make_tokenizer(**tokenizer))
     stats = c.statistics(min_count)
     stats["seconds"] = round(time.perf_counter() - started, 3)
-    if stats["replaced_bytes"]:
-        echo_err(f"Warning: {stats['replaced_bytes']:,} invalid UTF-8 byte(s) were replaced.")
     if as_json:
         click.echo(json.dumps(stats))
         return

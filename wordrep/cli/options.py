@@ -68,5 +68,8 @@ def open_corpus_cli(corpus, tokenizer):
     """Open a corpus by name or path, with a progress bar for its first read."""
     from ..corpora import open_corpus
     c = open_corpus(corpus, tokenizer, progress=progress)
-    c.token_ids(progress=progress)
+    replaced = c.token_ids(progress=progress).info.get("replaced_bytes", 0)
+    if replaced:
+        echo_err(f"Warning: {replaced:,} invalid UTF-8 byte(s) in {c.name} were replaced "
+                 "by U+FFFD.")
     return c

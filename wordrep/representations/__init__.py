@@ -74,6 +74,7 @@ def __getattr__(name):
 
 # Builders register themselves on import; they come last because they import `representations`.
 from .onehot import build_onehot  # noqa: E402
+from .count_based import build_ppmi, build_svd  # noqa: E402,F401
 
 __all__ = ["representations", "build", "check_params", "Representation", "VectorRepresentation",
            "SparseVectors", "DenseVectors", "UnknownWordError", "build_onehot"]

@@ -1,0 +1,214 @@
+"""Count-based representations: counts -> PPMI (sparse vectors) -> SVD (dense vectors).
+
+The stages are separate modules named after their mathematics (:mod:`.cooccurrence`,
+:mod:`.pmi`, :mod:`.svd`); this module chains them, caches the counts and the PPMI matrix on
+disk under the corpus fingerprint and their own parameters (a sweep over ``dim`` or ``eig``
+never recounts), and registers the ``ppmi`` and ``svd`` builders.
+
+Defaults follow Levy, Goldberg & Dagan (2015), "Improving distributional similarity with lessons
+learned from word embeddings": a dynamic window of 5, dirty subsampling with t = 1e-5, context
+distribution smoothing 0.75, no shift, eigenvalue weighting 0.5; they were not tuned here.
+"""
+import hashlib
+import json
+import logging
+import threading
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..atomic import atomic_path
+from ..corpora.vocabulary import check_min_count
+from ..errors import UserError
+from ..home import cache_dir
+from . import representations
+from .cooccurrence import check_window, prepare_tokens, window_counts
+from .dense import DenseVectors
+from .pmi import check_pmi, pmi
+from .sparse import SparseVectors
+from .svd import check_svd, embed, truncated_svd
+
+log = logging.getLogger(__name__)
+
+
+def _cache_file(corpus, stage, params):
+    key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
+    fingerprint = getattr(corpus, "fingerprint", None)
+    return cache_dir(stage, fingerprint) / f"{key}.npz" if fingerprint else None
+
+
+def _cached(path, compute, timings, stage):
+    """Load a cached sparse matrix, or compute and cache it; a damaged entry is recomputed."""
+    started = time.perf_counter()
+    if path is not None and path.is_file():
+        try:
+            matrix = sp.load_npz(path).tocsr()
+            timings[stage] = {"seconds": round(time.perf_counter() - started, 3), "cached": True}
+            return matrix
+        except (OSError, ValueError, KeyError):
+            path.unlink(missing_ok=True)
+    matrix = compute()
+    if path is not None:
+        # Written in the background while the next stage computes; a non-daemon thread, so
+        # the interpreter waits for it at exit, and atomic, so a kill leaves no partial entry.
+        threading.Thread(target=_write_cache, args=(path, matrix), name=f"cache {stage}").start()
+    timings[stage] = {"seconds": round(time.perf_counter() - started, 3), "cached": False}
+    return matrix
+
+
+def _write_cache(path, matrix):
+    try:
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as f:
+                sp.save_npz(f, matrix, compressed=False)
+    except (OSError, UserError) as exc:
+        log.warning("could not cache %s (%s); it will be recomputed next time", path, exc)
+
+
+def vocabulary(corpus, min_count, max_vocab):
+    """The corpus vocabulary for these settings; an empty one is the user's error."""
+    check_min_count(min_count)
+    vocab = corpus.vocabulary(min_count=min_count, max_vocab=max_vocab)
+    if len(vocab) == 0:
+        raise UserError(f"no word of {corpus.name} occurs at least {min_count} times.",
+                        "Use a lower --min-count or a larger corpus.")
+    return vocab
+
+
+def count_matrix(corpus, min_count=5, max_vocab=None, window=5, weighting="dynamic",
+                 context="symmetric", subsample=1e-5, delete_rare=True, seed=0, timings=None):
+    """The vocabulary and its word-by-context co-occurrence counts (cached).
+
+    Returns
+    -------
+    (Vocabulary, scipy.sparse.csr_matrix)
+    """
+    check_window(window, weighting, context, subsample or None)
+    vocab = vocabulary(corpus, min_count, max_vocab)
+    params = dict(min_count=min_count, max_vocab=max_vocab, window=window, weighting=weighting,
+                  context=context, subsample=subsample or None, delete_rare=delete_rare,
+                  seed=seed if subsample else None, stage="counts", version=1)
+
+    def compute():
+        arrays = corpus.token_ids()
+        ids, line_of = prepare_tokens(arrays.ids, arrays.lines, arrays.vocabulary.counts,
+                                      len(vocab), subsample or None, delete_rare, seed)
+        return window_counts(ids, line_of, len(vocab), window, weighting, context)
+
+    timings = {} if timings is None else timings
+    return vocab, _cached(_cache_file(corpus, "counts", params), compute, timings, "counts")
+
+
+def association_matrix(corpus, cds=0.75, neg=1, kind="ppmi", timings=None, **count_params):
+    """The vocabulary and its (P)PMI matrix (cached)."""
+    check_pmi(cds, neg, kind)
+    timings = {} if timings is None else timings
+    vocab, counts = count_matrix(corpus, timings=timings, **count_params)
+    if kind == "counts":
+        return vocab, counts
+    params = dict(count_params, cds=cds, neg=neg, kind=kind, stage="pmi", version=1)
+    matrix = _cached(_cache_file(corpus, "pmi", params), lambda: pmi(counts, cds, neg, kind),
+                     timings, "pmi")
+    return vocab, matrix
+
+
+@representations.register("ppmi", family="distributional")
+def build_ppmi(corpus, min_count: int = 5, max_vocab: int | None = None, window: int = 5,
+               weighting: str = "dynamic", context: str = "symmetric",
+               subsample: float = 1e-5, delete_rare: bool = True, cds: float = 0.75,
+               neg: float = 1, seed: int = 0):
+    """Sparse PPMI vectors: each word's row of the positive PMI matrix (Levy et al. 2015).
+
+    Parameters
+    ----------
+    corpus : Corpus
+        What to count in.
+    min_count : int
+        Words seen fewer times are left out (and are not contexts).
+    max_vocab : int, optional
+        Keep at most this many words, the most frequent.
+    window : int
+        Context words on each side.
+    weighting : str
+        How a context at distance d counts: uniform, harmonic (1/d) or dynamic ((L-d+1)/L).
+    context : str
+        symmetric, left or right context.
+    subsample : float
+        word2vec's subsampling threshold t, applied before windowing; 0 keeps every token.
+    delete_rare : bool
+        Remove rare words before windowing (Levy et al.'s dirty variant) instead of skipping them.
+    cds : float
+        Context distribution smoothing exponent.
+    neg : float
+        Shift PMI by log(neg).
+    seed : int
+        Seed of the subsampling draws.
+    """
+    timings = {}
+    vocab, matrix = association_matrix(
+        corpus, cds=cds, neg=neg, kind="ppmi", timings=timings, min_count=min_count,
+        max_vocab=max_vocab, window=window, weighting=weighting, context=context,
+        subsample=subsample, delete_rare=delete_rare, seed=seed)
+    return SparseVectors(vocab.words, matrix, name="ppmi", metadata={"timings": timings})
+
+
+@representations.register("svd", family="distributional")
+def build_svd(corpus, dim: int = 300, eig: float = 0.5, w_plus_c: bool = False,
+              solver: str = "randomized", power_iterations: int = 4, min_count: int = 5,
+              max_vocab: int | None = None, window: int = 5, weighting: str = "dynamic",
+              context: str = "symmetric", subsample: float = 1e-5, delete_rare: bool = True,
+              cds: float = 0.75, neg: float = 1, seed: int = 0):
+    """Dense vectors from a truncated SVD of the PPMI matrix (Levy et al. 2015).
+
+    Parameters
+    ----------
+    corpus : Corpus
+        What to count in.
+    dim : int
+        Number of dimensions.
+    eig : float
+        Eigenvalue weighting p: vectors are U S^p (0, 0.5 or 1).
+    w_plus_c : bool
+        Add the context vectors V S^p to the word vectors.
+    solver : str
+        randomized (Halko et al., seeded) or arpack (scipy's svds, exact, slower).
+    power_iterations : int
+        Power iterations of the randomized solver.
+    min_count : int
+        Words seen fewer times are left out (and are not contexts).
+    max_vocab : int, optional
+        Keep at most this many words, the most frequent.
+    window : int
+        Context words on each side.
+    weighting : str
+        How a context at distance d counts: uniform, harmonic (1/d) or dynamic ((L-d+1)/L).
+    context : str
+        symmetric, left or right context.
+    subsample : float
+        word2vec's subsampling threshold t, applied before windowing; 0 keeps every token.
+    delete_rare : bool
+        Remove rare words before windowing (Levy et al.'s dirty variant) instead of skipping them.
+    cds : float
+        Context distribution smoothing exponent.
+    neg : float
+        Shift PMI by log(neg).
+    seed : int
+        Seed of the subsampling draws and of the randomized solver.
+    """
+    if not isinstance(power_iterations, (int, np.integer)) or power_iterations < 0:
+        raise UserError(f"power_iterations must be a whole number >= 0, got {power_iterations!r}.",
+                        "Use 4 (the default); more is slower and closer to exact.")
+    check_svd(dim, len(vocabulary(corpus, min_count, max_vocab)), eig, solver)
+    timings = {}
+    vocab, matrix = association_matrix(
+        corpus, cds=cds, neg=neg, kind="ppmi", timings=timings, min_count=min_count,
+        max_vocab=max_vocab, window=window, weighting=weighting, context=context,
+        subsample=subsample, delete_rare=delete_rare, seed=seed)
+    started = time.perf_counter()
+    u, s, vt = truncated_svd(matrix, dim, solver, power_iterations, seed=seed)
+    timings["svd"] = {"seconds": round(time.perf_counter() - started, 3)}
+    vectors = embed(u, s, vt, eig, w_plus_c)
+    return DenseVectors.from_arrays(vocab.words, vectors, name="svd",
+                                    metadata={"timings": timings,
+                                              "singular_values": s[:10].round(4).tolist()})

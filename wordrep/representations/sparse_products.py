@@ -1,0 +1,164 @@
+"""Sparse-times-dense products on several processes.
+
+scipy's sparse products hold the GIL and run on one core, and in the randomized SVD they are
+nearly all the work. Here the rows of the matrix (and of its transpose) are split between
+worker processes by number of non-zeros. The workers are forked, so they share the matrices
+with this process without a copy (and a caller's script needs no ``if __name__ ==
+"__main__"`` guard, which spawned workers would require); the dense operands live in shared
+memory, so a product costs one copy of the dense operand in and one out.
+
+Forked workers never call BLAS or start threads: they only run scipy's sparse kernels, so the
+parent's BLAS thread pool cannot deadlock them. Where fork does not exist, everything runs in
+this process. Within a worker
+the dense operand is taken a few columns at a time, which keeps the gathered rows in cache.
+"""
+import multiprocessing as mp
+from multiprocessing import shared_memory
+
+import numpy as np
+import scipy.sparse as sp
+
+COLUMN_BLOCK = 32
+
+
+def workers_available():
+    """How many worker processes are worth starting: the cores this process may use."""
+    try:
+        import os
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, mp.cpu_count())
+
+
+def blocked_product(matrix, dense, out=None, block=COLUMN_BLOCK):
+    """``matrix @ dense`` a block of columns at a time (the same result, less cache traffic)."""
+    if out is None:
+        out = np.empty((matrix.shape[0], dense.shape[1]), dtype=np.result_type(matrix, dense))
+    for j in range(0, dense.shape[1], block):
+        out[:, j:j + block] = matrix @ np.ascontiguousarray(dense[:, j:j + block])
+    return out
+
+
+class _Shared:
+    """A numpy array in a named shared-memory block."""
+
+    def __init__(self, shape, dtype):
+        size = max(1, int(np.prod(shape)) * np.dtype(dtype).itemsize)
+        self.shm = shared_memory.SharedMemory(create=True, size=size)
+        self.array = np.ndarray(shape, dtype=dtype, buffer=self.shm.buf)
+
+    def close(self, unlink=False):
+        self.array = None
+        try:
+            self.shm.close()
+        except BufferError:
+            pass  # a view is still alive in this process; the mapping goes with the process
+        if unlink:
+            self.shm.unlink()
+
+
+class ParallelProducts:
+    """``a @ x`` and ``a.T @ x`` for a fixed sparse ``a`` on ``workers`` processes.
+
+    Use as a context manager; with one worker everything runs in this process.
+
+    Examples
+    --------
+    >>> a = sp.random(50, 40, density=0.2, format="csr", dtype=np.float32, random_state=0)
+    >>> x = np.ones((40, 3), dtype=np.float32)
+    >>> with ParallelProducts(a, max_columns=3, workers=2) as products:
+    ...     np.allclose(products.dot(x), a @ x)
+    True
+    """
+
+    def __init__(self, a, max_columns, workers=None):
+        self.a = sp.csr_matrix(a)
+        self.at = self.a.T.tocsr()
+        self.workers = workers or workers_available()
+        if "fork" not in mp.get_all_start_methods():
+            self.workers = 1
+        self.max_columns = max_columns
+        self._procs, self._pipes = [], []
+        if self.workers > 1:
+            self._start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def dot(self, x):
+        """``a @ x``."""
+        return self._product(0, x)
+
+    def tdot(self, x):
+        """``a.T @ x``."""
+        return self._product(1, x)
+
+    def _product(self, which, x):
+        matrix = (self.a, self.at)[which]
+        if not self._procs:
+            return blocked_product(matrix, x)
+        cols = x.shape[1]
+        if cols > self.max_columns:
+            raise ValueError("more columns than the shared buffers hold")
+        self._x.array[:x.shape[0], :cols] = x
+        for pipe in self._pipes:
+            pipe.send((which, cols))
+        for pipe in self._pipes:
+            if pipe.recv() != "done":
+                raise RuntimeError("a product worker failed")
+        return self._y.array[:matrix.shape[0], :cols].copy()
+
+    def _start(self):
+        n = max(self.a.shape)
+        self._x = _Shared((n, self.max_columns), np.float32)
+        self._y = _Shared((n, self.max_columns), np.float32)
+        context = mp.get_context("fork")
+        bounds = [self._row_bounds(m) for m in (self.a, self.at)]
+        for w in range(self.workers):
+            parent, child = context.Pipe()
+            parts = [(m[b[w]:b[w + 1]], b[w], b[w + 1])
+                     for m, b in zip((self.a, self.at), bounds)]
+            proc = context.Process(target=_worker, daemon=True,
+                                   args=(child, parts, self._x.array, self._y.array))
+            proc.start()
+            child.close()
+            self._procs.append(proc)
+            self._pipes.append(parent)
+
+    def _row_bounds(self, m):
+        """Row cuts giving each worker about the same number of non-zeros."""
+        targets = np.linspace(0, m.nnz, self.workers + 1)
+        cuts = np.searchsorted(m.indptr, targets).clip(0, m.shape[0])
+        cuts[0], cuts[-1] = 0, m.shape[0]
+        return np.maximum.accumulate(cuts).tolist()
+
+    def close(self):
+        for pipe in self._pipes:
+            try:
+                pipe.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+        for proc in self._procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+        for shared in (getattr(self, "_x", None), getattr(self, "_y", None)):
+            if shared is not None:
+                shared.close(unlink=True)
+        self._procs, self._pipes = [], []
+        self._x = self._y = None
+
+
+def _worker(pipe, parts, x, y):
+    """Serve products of this worker's row slices until told to stop (None) or orphaned."""
+    try:
+        while (task := pipe.recv()) is not None:
+            which, cols = task
+            part, start, stop = parts[which]
+            blocked_product(part, x[:part.shape[1], :cols], out=y[start:stop, :cols])
+            pipe.send("done")
+    except (EOFError, KeyboardInterrupt):
+        pass

@@ -1,0 +1,100 @@
+"""Stage 3 of the count pipeline: truncated SVD of the (P)PMI matrix into dense vectors.
+
+Two solvers:
+
+- ``randomized`` (default): Halko, Martinsson & Tropp (2011), the range of the matrix found
+  with a seeded Gaussian test matrix and ``power_iterations`` rounds of (A A^T), each followed
+  by a QR step so that small singular directions are not lost to rounding. Everything is in
+  float32, which halves the memory traffic of the sparse products (the cost that dominates);
+  the small projected SVD is done in float64.
+- ``arpack``: scipy's ``svds``, exact to working precision, several times slower.
+
+Word vectors are U * S^eig (Levy et al.'s eigenvalue weighting ``eig``: 0, 0.5 or 1); with
+``w+c`` the context vectors V * S^eig are added.
+"""
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+import scipy.sparse.linalg
+
+from ..errors import UserError
+from .sparse_products import ParallelProducts
+
+SOLVERS = ("randomized", "arpack")
+PARALLEL_MIN_NNZ = 2_000_000
+
+
+def check_svd(dim, n_rows, eig, solver):
+    if not isinstance(dim, (int, np.integer)) or dim < 1:
+        raise UserError(f"dim must be a whole number >= 1, got {dim!r}.", "Use --dim 300, say.")
+    if dim >= n_rows:
+        raise UserError(f"dim {dim} is not smaller than the vocabulary ({n_rows} words).",
+                        "Use a smaller --dim, a lower --min-count or a larger corpus.")
+    if eig not in (0, 0.5, 1):
+        raise UserError(f"eig must be 0, 0.5 or 1, got {eig!r}.",
+                        "Use 0.5 (Levy et al. 2015's choice) or 0 (no weighting).")
+    if solver not in SOLVERS:
+        raise UserError(f"unknown SVD solver {solver!r}.", f"Use one of {', '.join(SOLVERS)}.")
+
+
+def truncated_svd(matrix, dim, solver="randomized", power_iterations=4, oversample=20, seed=0,
+                  workers=None):
+    """The ``dim`` largest singular triplets (U, s, Vt) of a sparse matrix, s descending."""
+    if solver == "arpack":
+        u, s, vt = scipy.sparse.linalg.svds(matrix.astype(np.float64), k=dim,
+                                            random_state=seed)
+        order = np.argsort(s)[::-1]
+        return u[:, order], s[order], vt[order]
+    return randomized_svd(matrix, dim, power_iterations, oversample, seed, workers)
+
+
+def randomized_svd(matrix, dim, power_iterations=4, oversample=20, seed=0, workers=None):
+    """Halko et al.'s randomized SVD with power iterations, in float32.
+
+    Between power iterations the block is only re-conditioned with an LU factorization (as
+    scikit-learn does), which is several times cheaper than QR and enough to keep the columns
+    apart; the basis used at the end is orthonormalized with QR. The sparse products, nearly
+    all the work, run on ``workers`` processes (all cores by default).
+    """
+    a = sp.csr_matrix(matrix, dtype=np.float32)
+    if workers is None and a.nnz < PARALLEL_MIN_NNZ:
+        workers = 1  # starting processes costs more than it saves on a small matrix
+    width = min(dim + oversample, min(a.shape))
+    rng = np.random.default_rng(seed)
+    omega = rng.standard_normal((a.shape[1], width), dtype=np.float32)
+    with ParallelProducts(a, max_columns=width, workers=workers) as products:
+        y = products.dot(omega)
+        for _ in range(power_iterations):
+            # One re-conditioning per round: a round multiplies by at most (s_1/s_k)^2, far
+            # inside float32's range, so the column space survives until the next one.
+            y = products.dot(products.tdot(_conditioned(y)))
+        q = _orthonormal(y)
+        b = products.tdot(q).T                       # = q^T a, width x n
+    # SVD of the small side: b b^T is width x width (float64 for the eigenvalues' range).
+    b64 = b.astype(np.float64)
+    evals, ub = np.linalg.eigh(b64 @ b64.T)
+    order = np.argsort(evals)[::-1][:dim]
+    s = np.sqrt(np.maximum(evals[order], 0.0))
+    u = q @ ub[:, order].astype(np.float32)
+    vt = (ub[:, order].T @ b64) / np.where(s > 0, s, 1.0)[:, None]
+    return u, s, vt.astype(np.float32)
+
+
+def _conditioned(y):
+    """A well-conditioned basis of the same column space (permuted L of y = P L U)."""
+    lower, _ = scipy.linalg.lu(y, permute_l=True, overwrite_a=True, check_finite=False)
+    return lower
+
+
+def _orthonormal(y):
+    q, _ = scipy.linalg.qr(y, mode="economic", overwrite_a=True, check_finite=False)
+    return q
+
+
+def embed(u, s, vt, eig=0.5, w_plus_c=False):
+    """Word vectors from the SVD: U S^eig, plus V S^eig with ``w_plus_c``."""
+    weights = (s ** eig).astype(np.float32)
+    vectors = u * weights
+    if w_plus_c:
+        vectors = vectors + vt.T * weights
+    return np.ascontiguousarray(vectors, dtype=np.float32)
