@@ -209,3 +209,11 @@ def test_evaluate_command_formats(tmp_path):
         assert result.exit_code == 0 and check(result.stdout), result.output
     missing = CliRunner().invoke(main, ["evaluate", str(tmp_path / "nope.vec")])
     assert missing.exit_code == 2 and "does not exist" in missing.stderr
+
+
+def test_package_level_evaluate(lee):
+    import wordrep
+    import wordrep.evaluate  # noqa: F401  (the submodule shadows the lazy function: still callable)
+    results = wordrep.evaluate(lee, ["simlex999"], bootstrap=0)
+    assert results.records[0].score == ev.score_similarity(lee, load_benchmark("simlex999"),
+                                                           bootstrap=0).score

@@ -4,7 +4,8 @@ __version__ = "0.1.0"
 
 # `wordrep.load`, `wordrep.save` and `wordrep.build` without paying for numpy, scipy and gensim
 # on `import wordrep` (the CLI's --help and --version stay instant).
-_LAZY = {"load": "storage", "save": "storage", "build": "representations"}
+_LAZY = {"load": "storage", "save": "storage", "build": "representations",
+         "evaluate": "evaluate"}
 
 
 def __getattr__(name):

@@ -31,7 +31,9 @@ Examples
 import itertools
 import json
 import math
+import sys
 import time
+import types
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -826,3 +828,14 @@ def render(results, fmt="table"):
         lines += [""] + sig
     return "\n".join(lines)
 
+
+
+class _CallableModule(types.ModuleType):
+    """``wordrep.evaluate(reps, datasets)`` works whether ``wordrep.evaluate`` resolves to this
+    function or, once anything has imported the submodule, to the module itself."""
+
+    def __call__(self, *args, **kwargs):
+        return evaluate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
