@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """wordrep's speed and memory benchmark: each stage against its reference, in one run.
 
-Every measurement runs in a child process (so its peak RSS is its own), several times; the
-table reports medians and the ratio to the reference measured in the same run, because these
-machines are noisy and only same-run ratios compare.
+Every measurement runs in a child process (so its peak RSS is its own), several times when a
+run is under a minute; the table reports medians and the ratio to the reference measured in
+the same run, because these machines are noisy and only same-run ratios compare. Quality is
+scored on both sides with the same evaluator (WS353, SimLex-999: Spearman; Google analogies:
+3CosAdd over the 30,000 most frequent words).
 
-usage: python bench/bench.py [--corpus PATH] [--quick] [--repeat N] [--out bench/results.json]
+usage: python bench/bench.py [--corpus PATH] [--quick] [--repeat N] [--only STAGE ...]
+writes bench/results.json and bench/results.md (or --out).
 """
 import argparse
 import json
@@ -20,8 +23,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpora" / "wiki17m.txt.xz"
+SHARED = HERE.parent.parent / "shared"
+DEFAULT_CORPUS = SHARED / "corpora" / "wiki17m.txt.xz"
+REFERENCE_SVD = SHARED / "reference" / "naive_ppmi_svd.py"
 QUICK_TOKENS = 2_000_000
+PY = sys.executable
 
 # The plainest Python pass over a corpus: the yardstick for reading one.
 PLAIN_PASS = """
@@ -36,65 +42,169 @@ print(len(tokens), len(counts))
 """
 
 
-def run_child(argv, env=None):
-    """Wall seconds and stdout of one child process."""
+# -- running children ---------------------------------------------------------------------------
+
+def run_once(argv, env):
+    """Wall seconds, peak RSS (MB) and stdout of one child process."""
     started = time.perf_counter()
-    child = subprocess.run(argv, capture_output=True, env=env)
+    done = subprocess.run([PY, str(HERE / "peak.py"), PY] + argv, capture_output=True, env=env)
     seconds = time.perf_counter() - started
-    if child.returncode:
-        raise RuntimeError(f"{argv} failed:\n{child.stderr.decode()[-2000:]}")
-    return seconds, child.stdout.decode()
+    if done.returncode:
+        raise RuntimeError(f"{argv} failed:\n{done.stderr.decode()[-3000:]}")
+    result = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    return seconds, result["peak_rss_mb"], result["stdout"].strip()
 
 
-def measure(argv, repeat, fresh_home=False):
-    """Median wall time and the largest peak RSS over ``repeat`` runs of ``argv``."""
+def measure(argv, repeat, prepare=None):
+    """Median wall time over runs (one run when a run takes over a minute), largest peak RSS.
+
+    ``prepare(home)`` readies a fresh ``WORDREP_HOME`` before each run (not timed).
+    """
     times, peaks, out = [], [], ""
-    for _ in range(repeat):
-        env = dict(os.environ)
+    for i in range(repeat):
         with tempfile.TemporaryDirectory() as home:
-            if fresh_home:
-                env["WORDREP_HOME"] = home
-            wrapped = [sys.executable, str(HERE / "peak.py")] + argv
-            seconds, out = run_child(wrapped, env)
-        result = json.loads(out.strip().splitlines()[-1])
+            env = dict(os.environ, WORDREP_HOME=home)
+            if prepare:
+                prepare(env)
+            seconds, peak, out = run_once(argv, env)
         times.append(seconds)
-        peaks.append(result["peak_rss_mb"])
-        out = result["stdout"]
-    return {"seconds": statistics.median(times), "runs": [round(t, 2) for t in times],
-            "peak_rss_mb": max(peaks), "output": out.strip()}
+        peaks.append(peak)
+        if seconds > 60:
+            break
+    return {"seconds": round(statistics.median(times), 2), "runs": [round(t, 2) for t in times],
+            "peak_rss_mb": round(max(peaks)), "output": out}
 
 
-def prefix_corpus(source, tokens, folder):
-    """The first ``tokens`` tokens of a one-line corpus, as a plain file."""
-    target = Path(folder) / f"prefix-{tokens}.txt"
-    with lzma.open(source, "rt", encoding="utf-8") as f:
-        words = f.read(tokens * 8).split()[:tokens]
-    target.write_text(" ".join(words) + "\n", encoding="utf-8")
+def quality(prefix):
+    """WS353 and SimLex-999 Spearman, Google 3CosAdd accuracy (30k most frequent words)."""
+    import numpy as np
+    from gensim.models import KeyedVectors
+    from gensim.test.utils import datapath
+    import logging
+    logging.getLogger("gensim").setLevel(logging.WARNING)
+    words = json.loads(Path(prefix + ".words.json").read_text())
+    vectors = np.load(prefix + ".npy")
+    kv = KeyedVectors(vectors.shape[1])
+    kv.add_vectors(words, vectors)
+    ws = kv.evaluate_word_pairs(datapath("wordsim353.tsv"))[1][0]
+    sl = kv.evaluate_word_pairs(datapath("simlex999.txt"))[1][0]
+    google = kv.evaluate_word_analogies(datapath("questions-words.txt"), restrict_vocab=30000)[0]
+    return {"ws353": round(float(ws), 3), "simlex999": round(float(sl), 3),
+            "google": round(100 * float(google), 1)}
+
+
+def reference_prefix(vec_path, prefix):
+    """The reference writes word2vec text; turn it into the .npy/.words.json pair."""
+    import numpy as np
+    with open(vec_path, encoding="utf-8") as f:
+        n, dim = map(int, f.readline().split())
+        words, rows = [], np.empty((n, dim), dtype=np.float32)
+        for i, line in enumerate(f):
+            parts = line.rstrip("\n").split(" ")
+            words.append(parts[0])
+            rows[i] = np.asarray(parts[1:], dtype=np.float32)
+    np.save(prefix + ".npy", rows)
+    Path(prefix + ".words.json").write_text(json.dumps(words))
+
+
+def row(stage, reference, ours, ref, goal, **extra):
+    return {"stage": stage, "reference": reference, "wordrep": ours, "ref": ref,
+            "time_ratio": round(ours["seconds"] / ref["seconds"], 3), "goal": goal, **extra}
+
+
+# -- stages -------------------------------------------------------------------------------------
+
+def bench_corpus(corpus, repeat, scratch):
+    wordrep = ["-m", "wordrep.cli", "-q", "corpus", "info", str(corpus), "--json"]
+    reference = measure(["-c", PLAIN_PASS, str(corpus)], repeat)
+    ours = measure(wordrep, repeat)
+    tokens = json.loads(ours["output"])["tokens"]
+    return [row("corpus: read, tokenize, vocabulary, token-id array (first time)",
+                "read whole + str.split() + Counter", ours, reference,
+                "time ratio <= 1.5, peak RSS <= 1024 MB", tokens=tokens)]
+
+
+def bench_svd(corpus, repeat, scratch):
+    ref_out = str(scratch / "reference.txt")
+    reference = measure([str(REFERENCE_SVD), str(corpus), ref_out], 1)
+    reference_prefix(ref_out, str(scratch / "reference"))
+    ref_quality = quality(str(scratch / "reference"))
+    ours_argv = [str(HERE / "train_svd.py"), str(corpus), str(scratch / "svd")]
+    cold = measure(ours_argv, repeat)
+    ours_quality = quality(str(scratch / "svd"))
+
+    def read_corpus_first(env):  # the token-id cache exists, as on every run after the first
+        subprocess.run([PY, "-m", "wordrep.cli", "-q", "corpus", "info", str(corpus)],
+                       env=env, check=True, capture_output=True)
+    warm = measure(ours_argv, repeat, prepare=read_corpus_first)
+    stages = {"reference": json.loads(reference["output"]), "cold": json.loads(cold["output"]),
+              "warm": json.loads(warm["output"])}
+    goal = "time ratio <= 0.35, peak RSS <= 3072 MB, quality >= reference"
+    return [row("count + PPMI + SVD (window 5, dim 300), corpus read for the first time",
+                "naive_ppmi_svd.py", cold, reference, goal, quality=ours_quality,
+                ref_quality=ref_quality, stage_seconds=stages),
+            row("count + PPMI + SVD, token-id cache already built (counts/PPMI not cached)",
+                "naive_ppmi_svd.py", warm, reference, goal, quality=ours_quality,
+                ref_quality=ref_quality)]
+
+
+def bench_word2vec(corpus, repeat, scratch, plain_corpus):
+    argv = ["--dim", "100", "--window", "5", "--negative", "5", "--sample", "1e-3",
+            "--epochs", "5", "--workers", "2"]
+
+    def corpus_file_first(env):  # wordrep's corpus file is written once per corpus, cached
+        subprocess.run([PY, "-m", "wordrep.cli", "-q", "corpus", "info", str(corpus)],
+                       env=env, check=True, capture_output=True)
+    raw = measure([str(HERE / "train_word2vec.py"), "gensim", str(plain_corpus),
+                   str(scratch / "w2v_gensim")] + argv, repeat)
+    ours = measure([str(HERE / "train_word2vec.py"), "wordrep", str(corpus),
+                    str(scratch / "w2v_wordrep")] + argv, repeat, prepare=corpus_file_first)
+    raw_speed = json.loads(raw["output"])["words_per_s"]
+    our_speed = json.loads(ours["output"])["words_per_s"]
+    return [row("word2vec skip-gram 100d, window 5, neg 5, sample 1e-3, 5 epochs, 2 workers",
+                "gensim Word2Vec(corpus_file=...)", ours, raw,
+                "throughput >= 0.95x gensim, same quality within noise",
+                throughput_ratio=round(our_speed / raw_speed, 3),
+                words_per_s={"wordrep": our_speed, "gensim": raw_speed},
+                quality=quality(str(scratch / "w2v_wordrep")),
+                ref_quality=quality(str(scratch / "w2v_gensim")))]
+
+
+# -- input and output ---------------------------------------------------------------------------
+
+def plain_copy(source, folder, tokens=None):
+    """The corpus as a plain file (a prefix of ``tokens`` tokens when given)."""
+    target = Path(folder) / (f"prefix-{tokens}.txt" if tokens else "corpus.txt")
+    opener = lzma.open if str(source).endswith(".xz") else open
+    with opener(source, "rt", encoding="utf-8") as f:
+        if tokens:
+            text = " ".join(f.read(tokens * 8).split()[:tokens])
+        else:
+            text = f.read()
+    target.write_text(text + "\n", encoding="utf-8")
     return target
 
 
-def bench_corpus(corpus, repeat):
-    wordrep = [sys.executable, "-m", "wordrep.cli", "-q", "corpus", "info", str(corpus), "--json"]
-    reference = measure([sys.executable, "-c", PLAIN_PASS, str(corpus)], repeat)
-    ours = measure(wordrep, repeat, fresh_home=True)
-    stats = json.loads(ours["output"])
-    return {"stage": "corpus: read, tokenize, vocabulary, token-id array (first time)",
-            "reference": "read whole + str.split() + Counter",
-            "tokens": stats["tokens"], "wordrep": ours, "ref": reference,
-            "time_ratio": round(ours["seconds"] / reference["seconds"], 3),
-            "goal": "time ratio <= 1.5, peak RSS <= 1024 MB"}
-
-
 def markdown(results):
-    lines = [f"wordrep benchmark, {results['machine']}, corpus {results['corpus']}",
-             "", "| stage | tokens | wordrep s (median) | ref s (median) | ratio | wordrep peak MB "
-             "| ref peak MB | goal |", "|---|---|---|---|---|---|---|---|"]
-    for row in results["rows"]:
-        lines.append(f"| {row['stage']} | {row['tokens']:,} | {row['wordrep']['seconds']:.2f} "
-                     f"| {row['ref']['seconds']:.2f} | {row['time_ratio']:.2f} "
-                     f"| {row['wordrep']['peak_rss_mb']:.0f} | {row['ref']['peak_rss_mb']:.0f} "
-                     f"| {row['goal']} |")
+    lines = [f"wordrep benchmark: {results['machine']}; corpus {results['corpus']}"
+             f"{' (quick prefix)' if results['quick'] else ''}", "",
+             "| stage | reference | wordrep s | ref s | ratio | wordrep MB | ref MB | quality "
+             "wordrep (WS353 / SimLex / Google %) | quality ref | goal |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results["rows"]:
+        q = r.get("quality")
+        rq = r.get("ref_quality")
+        fmt = lambda x: f"{x['ws353']} / {x['simlex999']} / {x['google']}" if x else "—"
+        ratio = f"{r['time_ratio']:.2f}"
+        if "throughput_ratio" in r:
+            ratio += f" (throughput {r['throughput_ratio']:.2f}x)"
+        lines.append(f"| {r['stage']} | {r['reference']} | {r['wordrep']['seconds']:.1f} "
+                     f"| {r['ref']['seconds']:.1f} | {ratio} | {r['wordrep']['peak_rss_mb']} "
+                     f"| {r['ref']['peak_rss_mb']} | {fmt(q)} | {fmt(rq)} | {r['goal']} |")
     return "\n".join(lines) + "\n"
+
+
+STAGES = ("corpus", "svd", "word2vec")
 
 
 def main():
@@ -103,11 +213,25 @@ def main():
     ap.add_argument("--quick", action="store_true",
                     help=f"run on a {QUICK_TOKENS:,}-token prefix (proves the harness works)")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--only", nargs="*", choices=STAGES, default=list(STAGES))
     ap.add_argument("--out", type=Path, default=HERE / "results.json")
     args = ap.parse_args()
+    rows = []
     with tempfile.TemporaryDirectory() as scratch:
-        corpus = prefix_corpus(args.corpus, QUICK_TOKENS, scratch) if args.quick else args.corpus
-        rows = [bench_corpus(corpus, args.repeat)]
+        scratch = Path(scratch)
+        if args.quick:
+            corpus = plain = plain_copy(args.corpus, scratch, QUICK_TOKENS)
+        else:
+            corpus, plain = args.corpus, None
+        for stage in args.only:
+            print(f"bench: {stage} ...", file=sys.stderr, flush=True)
+            if stage == "corpus":
+                rows += bench_corpus(corpus, args.repeat, scratch)
+            elif stage == "svd":
+                rows += bench_svd(corpus, args.repeat, scratch)
+            elif stage == "word2vec":
+                plain = plain or plain_copy(corpus, scratch)
+                rows += bench_word2vec(corpus, args.repeat, scratch, plain)
     results = {"machine": f"{os.cpu_count()} cores, {platform.machine()}, Python "
                           f"{platform.python_version()}", "corpus": str(args.corpus),
                "quick": args.quick, "repeat": args.repeat, "rows": rows}

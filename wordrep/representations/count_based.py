@@ -24,7 +24,6 @@ from ..errors import UserError
 from ..home import cache_dir
 from . import representations
 from .cooccurrence import check_window, prepare_tokens, window_counts
-from .dense import DenseVectors
 from .pmi import check_pmi, pmi
 from .sparse import SparseVectors
 from .svd import check_svd, embed, truncated_svd
@@ -209,6 +208,7 @@ def build_svd(corpus, dim: int = 300, eig: float = 0.5, w_plus_c: bool = False,
     u, s, vt = truncated_svd(matrix, dim, solver, power_iterations, seed=seed)
     timings["svd"] = {"seconds": round(time.perf_counter() - started, 3)}
     vectors = embed(u, s, vt, eig, w_plus_c)
+    from .dense import DenseVectors  # gensim: imported when a dense model is made, not before
     return DenseVectors.from_arrays(vocab.words, vectors, name="svd",
                                     metadata={"timings": timings,
                                               "singular_values": s[:10].round(4).tolist()})
