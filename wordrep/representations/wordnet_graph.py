@@ -1,0 +1,193 @@
+"""A graph embedding of WordNet's lemmas, after Saedi et al. 2018 ("WordNet Embeddings").
+
+Every WordNet lemma is a node; WordNet's relations are weighted edges between lemmas (two lemmas
+are linked when they share a synset, when a lexical relation links them, or when a semantic
+relation links synsets they belong to). Following the paper, a lemma's vector summarizes how
+easily a random walk reaches every other lemma:
+
+1. ``A``: the weighted adjacency matrix (an edge takes the largest weight of the relations
+   that make it); ``P = D^-1 A``, the transition matrix of a random walk.
+2. ``G = sum_{r=0..R} (alpha P)^r``: walks of every length up to ``R``, a longer walk counting
+   less (``alpha < 1``). The paper's limit, ``(I - alpha P)^-1``, is a dense 147k x 147k
+   matrix (170 GB); the series is truncated at ``R`` and, after each product, each row keeps
+   only its ``max_row_nonzeros`` largest entries, so every matrix stays sparse.
+3. PPMI of ``G`` (as if ``G`` were a co-occurrence matrix), then a truncated SVD:
+   ``vectors = U_k S_k^eig``.
+
+Examples
+--------
+>>> rep = build_wordnet_graph(dim=100)                                # doctest: +SKIP
+>>> rep.most_similar("dog", topn=3)                                   # doctest: +SKIP
+"""
+import logging
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import UserError
+from . import representations
+from .dense import DenseVectors
+from .wordnet_index import RELATIONS, WordNetIndex, check_relations
+
+log = logging.getLogger(__name__)
+
+# Saedi et al.'s weights: synonymy, hypernymy, hyponymy and antonymy 1; meronymy and holonymy
+# 0.8; every other relation 0.5.
+DEFAULT_WEIGHTS = {rel: 0.5 for rel in RELATIONS}
+DEFAULT_WEIGHTS.update(synonym=1.0, hypernym=1.0, hyponym=1.0, antonym=1.0,
+                       meronym=0.8, holonym=0.8)
+
+
+@representations.register("wordnet-graph", family="WordNet-derived")
+def build_wordnet_graph(corpus=None, alpha=0.75, R=3, dim=300, eig=0.5, weights=None,
+                        pos=None, max_row_nonzeros=30, seed=0, wordnet=None):
+    """Dense vectors for every WordNet lemma from random walks over the WordNet graph.
+
+    Parameters
+    ----------
+    corpus : ignored
+        The graph is WordNet's; a corpus is accepted for the builders' common signature.
+    alpha : float
+        Decay per step of a walk, in (0, 1).
+    R : int
+        Longest walk counted (the series is truncated after ``R`` products), >= 1.
+    dim : int
+        Dimensions of the vectors (the SVD rank).
+    eig : float
+        Exponent of the singular values in the vectors (0: ``U`` alone, 1: ``U S``).
+    weights : dict, optional
+        Relation -> edge weight; replaces the defaults of the relations it names (weight 0
+        drops a relation). Relations: see :data:`wordrep.representations.wordnet_index.RELATIONS`.
+    pos : str, optional
+        Only lemmas of these parts of speech (``"n"``, ``"nv"``...); all by default.
+    max_row_nonzeros : int
+        Each row of each power of ``P`` keeps only its largest entries, to stay sparse.
+    seed : int
+        Seed of the randomized SVD.
+    wordnet : WordNetCorpusReader, optional
+        The located WordNet by default.
+
+    Returns
+    -------
+    DenseVectors
+    """
+    _check_range("alpha", alpha, 0, 1, open_low=True, open_high=True)
+    if not isinstance(R, int) or R < 1:
+        raise UserError(f"R must be a whole number >= 1, got {R!r}.", "R is the longest walk.")
+    if not isinstance(dim, int) or dim < 1:
+        raise UserError(f"dim must be a whole number >= 1, got {dim!r}.", "Try dim=300.")
+    index = WordNetIndex.get(wordnet)
+    relation_weights = dict(DEFAULT_WEIGHTS)
+    if weights:
+        check_relations(weights)
+        relation_weights.update(weights)
+    keep = np.flatnonzero(index.lemma_mask(pos))
+    words = [index.lemmas[i] for i in keep]
+    if dim >= len(words):
+        raise UserError(f"dim={dim} is not below the number of lemmas ({len(words)}).",
+                        "Use a smaller dim.")
+    adjacency = lemma_graph(index, relation_weights)[keep][:, keep]
+    walks = walk_series(adjacency, alpha, R, max_row_nonzeros)
+    vectors = svd_vectors(ppmi(walks), dim, eig, seed)
+    return DenseVectors.from_arrays(words, vectors, name="wordnet-graph",
+                                    metadata={"method": "wordnet-graph",
+                                              "relation_weights": relation_weights})
+
+
+def lemma_graph(index, weights):
+    """Weighted lemma adjacency: each edge takes the largest weight of the relations making it."""
+    graph = None
+    for relation, weight in weights.items():
+        if weight <= 0:
+            continue
+        edges = index.lemma_matrix(relation) * np.float32(weight)
+        graph = edges if graph is None else graph.maximum(edges)
+    if graph is None:
+        raise UserError("every relation weight is 0, so the WordNet graph has no edges.",
+                        "Give at least one relation a positive weight.")
+    # Lexical pointers are not all mirrored in WordNet; a walk should go both ways.
+    return sp.csr_array(graph.maximum(graph.T))
+
+
+def walk_series(adjacency, alpha, R, max_row_nonzeros):
+    """``sum_{r=0..R} (alpha P)^r`` with ``P`` the row-normalized ``adjacency``, kept sparse."""
+    degree = np.asarray(adjacency.sum(axis=1)).ravel()
+    inverse = np.divide(alpha, degree, out=np.zeros_like(degree, dtype=np.float64),
+                        where=degree > 0)
+    step = sp.csr_array(sp.diags_array(inverse.astype(np.float32)) @ adjacency)
+    total = sp.eye_array(adjacency.shape[0], dtype=np.float32, format="csr")
+    power = total
+    for r in range(R):
+        power = keep_largest(sp.csr_array(power @ step), max_row_nonzeros)
+        total = total + power
+        log.info("walk series: power %d, %d non-zeros", r + 1, power.nnz)
+    return sp.csr_array(total)
+
+
+def keep_largest(matrix, k):
+    """``matrix`` with only the ``k`` largest entries of each row (CSR, vectorized)."""
+    matrix = sp.csr_array(matrix)
+    counts = np.diff(matrix.indptr)
+    if counts.max(initial=0) <= k:
+        return matrix
+    rows = np.repeat(np.arange(matrix.shape[0]), counts)
+    order = np.lexsort((-matrix.data, rows))  # by row, largest first within a row
+    rank = np.arange(len(order)) - np.repeat(matrix.indptr[:-1], counts)
+    kept = order[rank < k]
+    return sp.csr_array((matrix.data[kept], (rows[kept], matrix.indices[kept])),
+                        shape=matrix.shape)
+
+
+def ppmi(matrix):
+    """Positive pointwise mutual information of a non-negative sparse matrix, as CSR."""
+    matrix = sp.csr_array(matrix, dtype=np.float64)
+    total = matrix.sum()
+    rows = np.asarray(matrix.sum(axis=1)).ravel()
+    cols = np.asarray(matrix.sum(axis=0)).ravel()
+    coo = matrix.tocoo()
+    pmi = np.log(coo.data * total / (rows[coo.row] * cols[coo.col]))
+    positive = pmi > 0
+    return sp.csr_array((pmi[positive].astype(np.float32),
+                         (coo.row[positive], coo.col[positive])), shape=matrix.shape)
+
+
+def randomized_svd(matrix, k, n_iter=4, oversample=10, seed=0):
+    """Rank-``k`` SVD of a sparse matrix by randomized range finding (Halko et al. 2011).
+
+    ``n_iter`` power iterations (re-orthonormalized each time) sharpen the range when the
+    singular values decay slowly, as they do for PMI matrices.
+
+    Returns
+    -------
+    U : ndarray, shape (n_rows, k)
+    S : ndarray, shape (k,)
+    """
+    rng = np.random.default_rng(seed)
+    sketch = rng.standard_normal((matrix.shape[1], k + oversample)).astype(np.float32)
+    basis, _ = np.linalg.qr(matrix @ sketch)
+    for _ in range(n_iter):
+        basis, _ = np.linalg.qr(matrix.T @ basis)
+        basis, _ = np.linalg.qr(matrix @ basis)
+    small = (matrix.T @ basis).T  # basis.T @ matrix, computed as a sparse-dense product
+    u_small, s, _ = np.linalg.svd(small, full_matrices=False)
+    return (basis @ u_small[:, :k]).astype(np.float32), s[:k]
+
+
+def svd_vectors(matrix, dim, eig, seed, n_iter=1):
+    """``U_dim S_dim^eig`` of ``matrix``, with a sign convention that makes it reproducible."""
+    u, s = randomized_svd(matrix, dim, n_iter=n_iter, seed=seed)
+    # An SVD's signs are arbitrary: make each column's largest entry positive.
+    signs = np.sign(u[np.abs(u).argmax(axis=0), np.arange(u.shape[1])])
+    signs[signs == 0] = 1
+    return np.ascontiguousarray(u * signs * (s ** eig).astype(np.float32))
+
+
+def _check_range(name, value, low, high, open_low=False, open_high=False):
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ok:
+        ok = (value > low if open_low else value >= low) and \
+             (value < high if open_high else value <= high)
+    if not ok:
+        left, right = "(" if open_low else "[", ")" if open_high else "]"
+        raise UserError(f"{name} must be in {left}{low}, {high}{right}, got {value!r}.",
+                        f"Choose a {name} in that range.")
