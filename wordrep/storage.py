@@ -7,7 +7,10 @@ Formats
     ``words.json`` (the vocabulary as a JSON list: words may contain spaces) and numpy arrays
     written with ``allow_pickle=False``: ``vectors.npy`` (float32) for dense vectors,
     ``data.npy``, ``indices.npy``, ``indptr.npy`` for sparse CSR rows (the shape is in
-    ``meta.json``). Dense vectors are memory-mapped on load, so a large model opens at once.
+    ``meta.json``). fastText vectors also keep their subword model, so that unknown words still
+    get a vector: ``ngrams.npy`` (the ``bucket x dim`` n-gram matrix) and ``min_n``, ``max_n``,
+    ``bucket`` under ``"subwords"`` in ``meta.json``; a reader that ignores them sees plain
+    dense vectors. Dense vectors are memory-mapped on load, so a large model opens at once.
 ``word2vec``, ``word2vec-binary``
     The original C tool's text and binary files, read and written through gensim.
 ``glove``
@@ -112,6 +115,14 @@ def _save_native(rep, path):
             "wordrep_version": __version__}
     if rep.kind == "dense":
         arrays = {"vectors": np.asarray(rep.kv.vectors, dtype=np.float32)}
+        if getattr(rep, "has_subwords", False):
+            # fastText's n-gram buckets: what makes a vector for an unknown word. Only the
+            # n-gram matrix and its hashing settings are needed for that; the vocabulary-only
+            # vectors (vectors_vocab) serve training alone and are not kept.
+            kv = rep.kv
+            arrays["ngrams"] = np.asarray(kv.vectors_ngrams, dtype=np.float32)
+            meta["subwords"] = {"min_n": int(kv.min_n), "max_n": int(kv.max_n),
+                                "bucket": int(kv.bucket)}
     else:
         matrix = rep.matrix
         arrays = {"data": matrix.data, "indices": matrix.indices, "indptr": matrix.indptr}
@@ -324,8 +335,30 @@ def _load_dense(path, meta, words):
     from .representations.dense import DenseVectors
 
     vectors = np.load(path / "vectors.npy", mmap_mode="r", allow_pickle=False)
+    if "subwords" in meta:
+        ngrams = np.load(path / "ngrams.npy", mmap_mode="r", allow_pickle=False)
+        return DenseVectors(_fasttext_vectors(words, vectors, ngrams, meta["subwords"]),
+                            name=meta.get("name"), metadata=meta.get("metadata"))
     return DenseVectors.from_arrays(words, vectors, name=meta.get("name"),
                                     metadata=meta.get("metadata"))
+
+
+def _fasttext_vectors(words, vectors, ngrams, subwords):
+    """A gensim ``FastTextKeyedVectors`` over the saved arrays (memory-mapped, not copied)."""
+    from gensim.models.fasttext import FastTextKeyedVectors
+    from .representations.dense import keyed_vectors
+
+    min_n, max_n, bucket = (int(subwords[key]) for key in ("min_n", "max_n", "bucket"))
+    if ngrams.shape != (bucket, vectors.shape[1]):
+        raise ValueError(f"ngrams.npy has shape {ngrams.shape}, expected {(bucket, vectors.shape[1])}")
+    plain = keyed_vectors(words, vectors)
+    kv = FastTextKeyedVectors(vectors.shape[1], min_n, max_n, bucket, count=0,
+                              dtype=vectors.dtype)
+    kv.index_to_key, kv.key_to_index = plain.index_to_key, plain.key_to_index
+    kv.vectors, kv.next_index = plain.vectors, plain.next_index
+    kv.vectors_ngrams = ngrams
+    kv.vectors_vocab = None  # training state, not saved (see _save_native)
+    return kv
 
 
 def _load_sparse(path, meta, words):

@@ -167,11 +167,23 @@ class VectorRepresentation(Representation):
 
     # ---- similarity ---------------------------------------------------------------------
 
-    def similarity(self, pairs):
+    def similarity(self, pairs, word2=None):
         """Cosine similarity of each ``(word1, word2)`` pair; NaN where a word is unknown.
 
-        A word whose vector is all zeros has similarity 0 with everything.
+        A word whose vector is all zeros has similarity 0 with everything. Called with two
+        words, ``similarity("cat", "dog")``, it returns one float and, as gensim's
+        ``KeyedVectors.similarity`` does, raises :class:`UnknownWordError` for an unknown word
+        (a program asking about one pair wants to know, not to get NaN).
         """
+        if isinstance(pairs, str):
+            if word2 is None:
+                raise UserError(f"similarity({pairs!r}) needs a second word.",
+                                "Call similarity(word1, word2) or similarity([(w1, w2), ...]).")
+            self.index(pairs), self.index(word2)  # UnknownWordError for the first unknown one
+            return float(self.similarity([(pairs, word2)])[0])
+        if word2 is not None:
+            raise UserError("similarity(pairs, word2): word2 goes with a single first word.",
+                            "Call similarity(word1, word2) or similarity([(w1, w2), ...]).")
         pairs = list(pairs)
         out = np.full(len(pairs), np.nan)
         if not pairs:

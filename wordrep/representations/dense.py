@@ -2,7 +2,7 @@
 import numpy as np
 from gensim.models import KeyedVectors
 
-from .base import VectorRepresentation
+from .base import UnknownWordError, VectorRepresentation
 
 
 class DenseVectors(VectorRepresentation):
@@ -71,7 +71,30 @@ class DenseVectors(VectorRepresentation):
 
     def __getitem__(self, word):
         """The vector of ``word`` (read-only, 1-D)."""
-        return self.kv.get_vector(self.index(word))
+        # Not kv.get_vector(row): gensim's FastTextKeyedVectors takes an int there for an
+        # unknown word and returns an n-gram average instead of the row.
+        row = self.kv.vectors[self.index(word)]
+        row.flags.writeable = False  # a view: writing to it would change the model
+        return row
+
+    @property
+    def has_subwords(self):
+        """Whether a vector can be made for any word from its character n-grams (fastText)."""
+        return (getattr(self.kv, "bucket", 0) > 0
+                and getattr(self.kv, "vectors_ngrams", None) is not None)
+
+    def subword_vector(self, word):
+        """fastText's vector for any ``word``, known or not: for an unknown word, the mean of
+        its character n-gram vectors (a known word gets its own vector, as ``rep[word]``).
+
+        Without a subword model, an unknown word raises
+        :class:`~wordrep.representations.base.UnknownWordError`.
+        """
+        if not self.has_subwords:
+            if word in self:
+                return self[word]
+            raise UnknownWordError(word, self.name)
+        return self.kv.get_vector(word)
 
 
 def keyed_vectors(words, vectors):
