@@ -1,0 +1,95 @@
+"""``wordrep similar`` and ``wordrep analogy``: look words up in a saved model.
+
+Results go to stdout as ``word<TAB>score`` lines, so they pipe into ``cut`` or ``sort``. An
+unknown word is a one-line error (exit 2), except in a fastText model, whose subword model makes
+a vector for any word: then the answer comes from that vector, with a note on stderr.
+"""
+import click
+
+from . import main
+from .options import echo_err
+
+PICKLE_OPTION = click.option(
+    "--allow-pickle", is_flag=True,
+    help="Allow gensim's pickled .kv/.model files (they can run code: trusted files only).")
+
+
+def load_model(path, allow_pickle=False, label="MODEL"):
+    """A vector model from ``path`` (any format wordrep reads), named after the path if unnamed."""
+    from pathlib import Path
+
+    from ..errors import UserError
+    from ..storage import load
+    rep = load(path, allow_pickle=allow_pickle)
+    if getattr(rep, "kind", None) not in ("dense", "sparse"):
+        raise UserError(f"{label} {path} has no vectors.", "Pass a saved vector model.")
+    if not rep.name or rep.name in ("vectors", "sparse"):
+        rep.name = Path(path).name
+    return rep
+
+
+def _print(rows):
+    for word, score in rows:
+        click.echo(f"{word}\t{score:.4f}")
+
+
+def _subword_note(rep, words):
+    unknown = ", ".join(repr(w) for w in words)
+    echo_err(f"Note: {unknown} {'is' if len(words) == 1 else 'are'} not in the vocabulary of "
+             f"{rep.name!r}; using the vector its subword (character n-gram) model makes.")
+
+
+@main.command("similar", epilog="""\b
+Examples:
+  wordrep similar vectors.vec king
+  wordrep similar fasttext.wr kingly --topn 5     (an unknown word: its subword vector)
+  wordrep similar model.wr paris | cut -f1""")
+@click.argument("model")
+@click.argument("word")
+@click.option("--topn", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many neighbours.")
+@PICKLE_OPTION
+def similar_cmd(model, word, topn, allow_pickle):
+    """The words closest to WORD (cosine) in MODEL, one `word<TAB>score` line each."""
+    rep = load_model(model, allow_pickle)
+    if word in rep or not getattr(rep, "has_subwords", False):
+        _print(rep.most_similar(word, topn=topn))  # UnknownWordError: one line, exit 2
+        return
+    _subword_note(rep, [word])
+    _print(rep.most_similar(rep.subword_vector(word), topn=topn))
+
+
+@main.command("analogy", epilog="""\b
+Examples:
+  wordrep analogy vectors.vec man king woman       (man : king :: woman : ?)
+  wordrep analogy model.wr paris france rome --topn 5""")
+@click.argument("model")
+@click.argument("a")
+@click.argument("b")
+@click.argument("c")
+@click.option("--topn", type=click.IntRange(min=1), default=1, show_default=True,
+              help="How many answers.")
+@PICKLE_OPTION
+def analogy_cmd(model, a, b, c, topn, allow_pickle):
+    """Answer A : B :: C : ? in MODEL by 3CosAdd (the word closest to B - A + C).
+
+    A, B and C are left out of the answers. Prints `word<TAB>score` lines, the score being the
+    cosine with B - A + C (all three as unit vectors).
+    """
+    rep = load_model(model, allow_pickle)
+    words = (a, b, c)
+    unknown = [w for w in words if w not in rep]
+    if not unknown or not getattr(rep, "has_subwords", False):
+        _print(rep.analogy(a, b, c, topn=topn))
+        return
+    _subword_note(rep, unknown)
+    import numpy as np
+    query = np.zeros(rep.dim)
+    for word, weight in zip(words, (-1.0, 1.0, 1.0)):
+        vector = np.asarray(rep.subword_vector(word), dtype=np.float64)
+        norm = np.linalg.norm(vector)
+        if norm > 0:
+            query += weight * vector / norm
+    # The three question words are no answers: ask for enough extra to drop them.
+    rows = [row for row in rep.most_similar(query, topn=topn + 3) if row[0] not in words]
+    _print(rows[:topn])
