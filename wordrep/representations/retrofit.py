@@ -25,7 +25,6 @@ import scipy.sparse as sp
 from ..errors import UserError
 from . import representations
 from .base import VectorRepresentation
-from .dense import DenseVectors
 from .wordnet_graph import _check_range
 from .wordnet_index import WordNetIndex, check_relations
 
@@ -100,7 +99,7 @@ def build_retrofit(corpus=None, vectors=None, relations=("synonym", "hypernym", 
                             "wordnet:" + "+".join(relations + (["-antonym"] if antonyms else []))],
                 "parent_metadata": source.metadata,
                 "linked_words": int(np.count_nonzero(np.diff(adjacency.indptr)))}
-    return DenseVectors.from_arrays(words, matrix, name="retrofit", metadata=metadata)
+    return _dense().from_arrays(words, matrix, name="retrofit", metadata=metadata)
 
 
 retrofit = build_retrofit
@@ -186,6 +185,12 @@ def _as_dense(vectors):
                             "Reduce it to dense vectors first (e.g. with an SVD).")
         return vectors
     if hasattr(vectors, "index_to_key") or hasattr(vectors, "wv"):
-        return DenseVectors(vectors, name="vectors")
+        return _dense()(vectors, name="vectors")
     from ..storage import load
     return _as_dense(load(vectors))
+
+
+def _dense():
+    # DenseVectors imports gensim (about a second): only when vectors are built, not on import.
+    from .dense import DenseVectors
+    return DenseVectors

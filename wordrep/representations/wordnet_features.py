@@ -31,7 +31,6 @@ import scipy.sparse as sp
 
 from ..errors import UserError
 from . import representations
-from .dense import DenseVectors
 from .sparse import SparseVectors
 from .wordnet_graph import _check_range, svd_vectors
 from .wordnet_index import WordNetIndex, check_pos, check_relations
@@ -94,7 +93,7 @@ def build_wordnet_features(corpus=None, pos=None, depth=None, decay=0.7, weighti
         raise UserError(f"dim must be a whole number in [1, {min(features.shape) - 1}], "
                         f"got {dim!r}.", "Or leave it out for sparse vectors.")
     vectors = svd_vectors(features, dim, eig, seed)
-    return DenseVectors.from_arrays(words, vectors, name="wordnet-features", metadata=metadata)
+    return _dense().from_arrays(words, vectors, name="wordnet-features", metadata=metadata)
 
 
 def feature_matrix(index, letters, depth, decay, weighting, relations=("hypernym",)):
@@ -138,3 +137,9 @@ def hypernym_closure(parents, depth, decay):
         closure = closure + new * np.float32(decay ** d)
         frontier = new
     return sp.csr_array(closure)
+
+
+def _dense():
+    # DenseVectors imports gensim (about a second): only when vectors are built, not on import.
+    from .dense import DenseVectors
+    return DenseVectors

@@ -26,7 +26,6 @@ import scipy.sparse as sp
 
 from ..errors import UserError
 from . import representations
-from .dense import DenseVectors
 from .wordnet_index import RELATIONS, WordNetIndex, check_relations
 
 log = logging.getLogger(__name__)
@@ -89,7 +88,7 @@ def build_wordnet_graph(corpus=None, alpha=0.75, R=3, dim=300, eig=0.5, weights=
     adjacency = lemma_graph(index, relation_weights)[keep][:, keep]
     walks = walk_series(adjacency, alpha, R, max_row_nonzeros)
     vectors = svd_vectors(ppmi(walks), dim, eig, seed)
-    return DenseVectors.from_arrays(words, vectors, name="wordnet-graph",
+    return _dense().from_arrays(words, vectors, name="wordnet-graph",
                                     metadata={"method": "wordnet-graph",
                                               "relation_weights": relation_weights})
 
@@ -191,3 +190,9 @@ def _check_range(name, value, low, high, open_low=False, open_high=False):
         left, right = "(" if open_low else "[", ")" if open_high else "]"
         raise UserError(f"{name} must be in {left}{low}, {high}{right}, got {value!r}.",
                         f"Choose a {name} in that range.")
+
+
+def _dense():
+    # DenseVectors imports gensim (about a second): only when vectors are built, not on import.
+    from .dense import DenseVectors
+    return DenseVectors
