@@ -219,3 +219,23 @@ def test_pca_of_probe_vectors():
     assert "too few" in skipped["y"]
     with pytest.raises(ValueError, match="3 words but"):
         report.pca_coordinates({"z": (["a", "b", "c"], vectors)})
+
+
+@pytest.mark.wordnet
+def test_family_differences_with_a_wordnet_measure(reps, tmp_path):
+    from wordrep.representations.wordnet_measures import measure
+    svd, path = reps[1][1], measure("path")
+    results = wordrep.evaluate([svd, path], ["simlex999"], bootstrap=200)
+    md = report.render(results, tmp_path)["markdown"].read_text()
+    comparison = results.comparisons[0]
+    (test,) = comparison.tests
+    scores = {n: s["score"] for n, s in comparison.scores.items()}
+    best, other = sorted(scores, key=scores.get, reverse=True)
+    line = _summary_line(md, "simlex999")
+    assert f"{best} ({report.ResultsView(results, {}).family(best)}) is best" in line
+    assert "Best of each family: " in line and "WordNet-derived wordnet:path" in line
+    if test["p_value"] < 0.05:
+        assert f"significant between families: {best} > {other}" in line
+    else:
+        assert "no difference between the family bests is significant" in line
+    assert "| best vs second |" in md

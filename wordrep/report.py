@@ -78,6 +78,9 @@ FAMILY_COLOURS = {"one-hot": "#8c8c8c", "WordNet-derived": "#2ca02c",
                   "distributional": "#1f77b4", "hybrid": "#9467bd"}
 OTHER_COLOUR = "#ff7f0e"
 NO_FAMILY = "family not recorded"
+# Representations that are not built by a registered builder, by their type (the classic
+# WordNet measures are the WordNet-derived family of DESIGN.md).
+TYPE_FAMILIES = {"WordNetMeasure": "WordNet-derived"}
 FIGURE_PATTERNS = ("bars-*.png", "pca-maps.png", "learning-curve.png")
 LIST_SHOWN = 6        # long lists in compare.py output are shortened to this many values
 
@@ -220,7 +223,7 @@ class ResultsView:
 
     def family(self, name):
         """From the build record, else the results' metadata, else the registry entry of the
-        method that built it; never guessed from the name."""
+        method that built it, else its type; never guessed from the name."""
         build = self.builds.get(name) or {}
         meta = self.results.representations.get(name) or {}
         if build.get("family") or meta.get("family"):
@@ -229,7 +232,7 @@ class ResultsView:
         method = meta.get("method")
         if method in representations:
             return representations.get(method).info.get("family", NO_FAMILY)
-        return NO_FAMILY
+        return TYPE_FAMILIES.get(meta.get("type"), NO_FAMILY)
 
     def ranking(self, dataset):
         """Defined scores best first, the reasons of undefined ones, and what they are scored on.
@@ -497,10 +500,10 @@ def _dataset_line(desc, agreement):
     size = f"{desc.get('size', '?'):,} {_items(desc)}" if desc.get("size") else ""
     bits = [b for b in (size, desc.get("citation")) if b]
     if agreement:
-        bits.append("human agreement: " + "; ".join(
+        bits.append("Human agreement: " + "; ".join(
             f"{a['value']:.2f} ({a['kind']}; {a['source']})" for a in agreement))
     elif desc.get("kind") != "analogy":
-        bits.append("human agreement: " + (desc.get("agreement_note") or "none recorded"))
+        bits.append("Human agreement: " + (desc.get("agreement_note") or "none recorded"))
     return ". ".join(bits) + "." if bits else ""
 
 
@@ -606,7 +609,9 @@ def _curve_cell(point):
         return "—"
     if point.get("score") is None:
         return "undefined"
-    return f"{fmt(point['score'])} {fmt_ci(point['ci'])}" if point.get("ci") else fmt(point["score"])
+    if point.get("ci"):
+        return f"{fmt(point['score'])} {fmt_ci(point['ci'])}"
+    return fmt(point["score"])
 
 
 def neighbours_section(neighbours):
@@ -640,11 +645,20 @@ def similarity_of_representations_section(comparisons):
         return []
     blocks = [heading(2, "How alike are the representations?")]
     for i, comp in enumerate(comparisons, 1):
-        title = (f"{comp['a']} vs {comp['b']}" if "a" in comp and "b" in comp
-                 else f"comparison {i}")
-        rows = [[k, fmt_value(v)] for k, v in _flatten(comp).items() if k not in ("a", "b")]
+        title, named = _pair_title(comp, i)
+        rows = [[k, fmt_value(v)] for k, v in _flatten(comp).items() if k not in named]
         blocks += [heading(3, title), table(["measure", "value"], rows)]
     return blocks
+
+
+def _pair_title(comp, i):
+    """"A vs B" from the keys that name the pair, and those keys (not repeated as rows)."""
+    if "a" in comp and "b" in comp:
+        return f"{comp['a']} vs {comp['b']}", ("a", "b")
+    for key in ("pair", "representations"):
+        if isinstance(comp.get(key), (list, tuple)) and len(comp[key]) == 2:
+            return f"{comp[key][0]} vs {comp[key][1]}", (key,)
+    return f"comparison {i}", ()
 
 
 def _flatten(d, prefix=""):
@@ -710,9 +724,9 @@ def provenance_section(view, run):
     config = run.pop("config", None)
     run.pop("title", None)
     items += [f"{k}: {fmt_value(v)}" for k, v in run.items()]
-    settings = view.results.settings
-    items.append(f"Evaluation settings: {fmt_value(settings)}; wordrep "
-                 f"{view.results.wordrep_version}; evaluated {view.results.created or '—'}.")
+    settings = fmt_value(view.results.settings) if view.results.settings else "not recorded"
+    items.append(f"Evaluation settings: {settings}; wordrep {view.results.wordrep_version}; "
+                 f"evaluated {view.results.created or '—'}.")
     blocks.append(bullets(items))
     blocks += _datasets_table(view)
     if config is not None:
@@ -983,6 +997,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width:
 table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.88em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.55em; text-align: left;
          vertical-align: top; }
+td:not(:last-child) { white-space: nowrap; }  /* keep "[0.027, 0.532]" on one line */
 th { background: #f2f2f2; }
 .scroll { overflow-x: auto; }
 figure { margin: 1em 0; }
