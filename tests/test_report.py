@@ -43,11 +43,11 @@ def full(reps, results, tmp_path_factory):
     curve = [{"representation": "svd", "tokens": n, "benchmark": "simlex999", "score": s}
              for n, s in ((15_000, 0.02), (30_000, 0.05), (60_000, 0.08))]
     paths = report.render(
+        {"title": "lee test", "corpus": corpus.statistics(3), "wordrep": wordrep.__version__,
+         "config": {"corpus": "lee", "svd": {"dim": 20, "seed": 3}}},
         results, out,
-        run={"title": "lee test", "corpus": corpus.statistics(3),
-             "versions": {"wordrep": wordrep.__version__}, "seeds": {"bootstrap": 0},
-             "config": {"corpus": "lee"}},
-        builds={"onehot": {"seconds": 0.1, "peak_memory_mb": 100.0},
+        builds={"onehot": {"method": "onehot", "seconds": 0.1, "peak_mb": 100.0,
+                           "reused": False},
                 "lee_fasttext": {"family": "distributional", "vocabulary": 1762}},
         neighbours=neighbours, probe_vectors=probe_vectors, probe_groups=PROBES,
         learning_curve=curve,
@@ -166,17 +166,21 @@ def test_analogy_sections_equal_the_results(full, results):
                              rf"{s['accuracy']:.3f} \({s['correct']}/{s['covered']}\) \|", part)
 
 
-def test_optional_parts(full):
+def test_optional_parts(full, reps):
     _, md, _ = full
     assert "### government" in md and "zyzzyva" in md and "not in vocabulary" in md
     assert "| cka | 0.410 |" in md and "| knn.k | 10 |" in md
-    assert "3c0a62adedcd3abdcd69" in md or "fingerprint" in md
-    assert '"corpus": "lee"' in md
-    assert "| onehot | one-hot | 0.10 | 100 |" in md
+    assert f"fingerprint {reps[0].fingerprint}" in md
+    assert '"corpus": "lee"' in md and "Seeds: svd.seed=3" in md
+    assert f"Versions: wordrep={wordrep.__version__}" in md
+    assert "| onehot | onehot | one-hot | 0.10 | 100 | — | — | no |" in md
+    assert "| lee_fasttext | — | distributional | — | — | 1,762 | — | — |" in md
+    # One-hot's neighbours are arbitrary (every cosine 0): not shown as neighbours.
+    assert "no similar word (every cosine is 0)" in md
 
 
 def test_nothing_optional_given(results, tmp_path):
-    paths = report.render(results, tmp_path / "bare")
+    paths = report.render(None, results, tmp_path / "bare")
     md = paths["markdown"].read_text()
     assert "## Summary" in md and "## Scores" in md
     for absent in ("Nearest neighbours", "Learning curve", "PCA", "Builds", "How alike"):
@@ -188,17 +192,17 @@ def test_nothing_optional_given(results, tmp_path):
 def test_from_json_results_and_one_representation(reps, tmp_path):
     one = wordrep.evaluate(reps[1][1], ["simlex999"], bootstrap=0)
     again = Results.from_json(one.to_json())
-    paths = report.render(again.to_dict(), tmp_path)
+    paths = report.render({}, again.to_dict(), tmp_path)
     md = paths["markdown"].read_text()
     assert "no other representation has a defined score to compare with" in md
     assert "| svd | distributional | " + f"{one.records[0].score:.3f} | — |" in md
 
 
 def test_rerender_removes_stale_figures(results, tmp_path, reps):
-    paths = report.render(results, tmp_path, learning_curve=[
+    paths = report.render(None, results, tmp_path, learning_curve=[
         {"representation": "svd", "tokens": 10, "benchmark": "simlex999", "score": 0.1}])
     assert (tmp_path / "figures" / "learning-curve.png").exists()
-    report.render(results, tmp_path)
+    report.render(None, results, tmp_path)
     assert not (tmp_path / "figures" / "learning-curve.png").exists()
     assert paths["html"].exists()
 
@@ -226,7 +230,7 @@ def test_family_differences_with_a_wordnet_measure(reps, tmp_path):
     from wordrep.representations.wordnet_measures import measure
     svd, path = reps[1][1], measure("path")
     results = wordrep.evaluate([svd, path], ["simlex999"], bootstrap=200)
-    md = report.render(results, tmp_path)["markdown"].read_text()
+    md = report.render(None, results, tmp_path)["markdown"].read_text()
     comparison = results.comparisons[0]
     (test,) = comparison.tests
     scores = {n: s["score"] for n, s in comparison.scores.items()}

@@ -18,7 +18,7 @@ invented. All inputs are plain data (JSON-ready, apart from the arrays of ``prob
 
 results : Results or dict
     What :func:`wordrep.evaluate` returned (or its ``to_dict()``/JSON form).
-run : dict
+run : dict or None
     Provenance; every key optional::
 
         {"title": str,
@@ -30,10 +30,14 @@ run : dict
          "started": str, "finished": str, "seconds": float,
          ...}                              # other keys are shown as "key: value"
 
+    Package versions may also be top-level keys (``"wordrep"``, ``"gensim"``, ``"numpy"``,
+    ...); without ``"seeds"``, every ``seed`` found in ``config`` is listed.
+
 builds : dict
-    ``{representation: {"family": str, "seconds": float, "peak_memory_mb": float,
-    "vocabulary": int, "dim": int, "cached": bool, "parameters": dict, ...}}``, every key
-    optional; other keys are shown in a last column.
+    ``{representation: {"method": str, "family": str, "seconds": float, "peak_mb": float,
+    "words": int, "dim": int, "reused": bool, "parameters": dict, ...}}``, every key
+    optional (``peak_memory_mb``, ``vocabulary`` and ``cached`` are accepted for ``peak_mb``,
+    ``words`` and ``reused``); other keys are shown in a last column.
 neighbours : dict
     ``{probe word: {representation: [(word, score), ...] or None}}``; ``None`` means the probe
     word is not in that representation's vocabulary.
@@ -54,7 +58,7 @@ comparisons : list of dict
 Examples
 --------
 >>> from wordrep.report import render
->>> paths = render(results, "runs/lee", run={"corpus": {"name": "lee"}})  # doctest: +SKIP
+>>> paths = render({"corpus": {"name": "lee"}}, results, "runs/lee")  # doctest: +SKIP
 >>> paths["html"]                                                         # doctest: +SKIP
 PosixPath('runs/lee/report.html')
 """
@@ -118,16 +122,18 @@ def code(text):
 
 # ---- the entry point ------------------------------------------------------------------------
 
-def render(results, out_dir, *, run=None, builds=None, neighbours=None, probe_vectors=None,
+def render(run, results, out_dir, *, builds=None, neighbours=None, probe_vectors=None,
            probe_groups=None, learning_curve=None, comparisons=None):
     """Write ``report.md``, ``report.html`` and ``figures/*.png`` into ``out_dir``.
 
     Parameters
     ----------
+    run : dict or None
+        Provenance (see the module docstring).
     results : Results or dict
     out_dir : str or Path
         Created if missing.
-    run, builds, neighbours, probe_vectors, probe_groups, learning_curve, comparisons
+    builds, neighbours, probe_vectors, probe_groups, learning_curve, comparisons
         Optional parts, shaped as the module docstring describes; a missing part is left out.
 
     Returns
@@ -635,6 +641,9 @@ def _neighbour_cell(found, k):
         return "not in vocabulary" if k == 0 else ""
     if k >= len(found):
         return ""
+    if all(score == 0 for _, score in found):
+        # One-hot: every other word is orthogonal, so the "neighbours" are an arbitrary pick.
+        return "no similar word (every cosine is 0)" if k == 0 else ""
     word, score = found[k]
     return f"{word} ({score:.2f})"
 
@@ -671,23 +680,26 @@ def _flatten(d, prefix=""):
     return out
 
 
-BUILD_COLUMNS = (("family", "family"), ("seconds", "build time (s)"),
-                 ("peak_memory_mb", "peak memory (MB)"), ("vocabulary", "vocabulary"),
-                 ("dim", "dimensions"), ("cached", "reused"))
-BUILD_FORMATS = {"seconds": "{:,.2f}", "peak_memory_mb": "{:,.0f}",
-                 "cached": None}  # None: yes/no
+# (keys, with the accepted aliases; column label)
+BUILD_COLUMNS = ((("method",), "method"), (("family",), "family"),
+                 (("seconds",), "build time (s)"),
+                 (("peak_mb", "peak_memory_mb"), "peak memory (MB)"),
+                 (("words", "vocabulary"), "vocabulary"), (("dim",), "dimensions"),
+                 (("reused", "cached"), "reused"))
+BUILD_FORMATS = {"seconds": "{:,.2f}", "peak_mb": "{:,.0f}", "peak_memory_mb": "{:,.0f}",
+                 "reused": None, "cached": None}  # None: yes/no
 
 
 def builds_section(view, builds):
     if not builds:
         return []
-    known = {k for k, _ in BUILD_COLUMNS} | {"parameters"}
+    known = {k for keys, _ in BUILD_COLUMNS for k in keys} | {"parameters"}
     extra = any(set(b) - known for b in builds.values())
     header = ["representation"] + [label for _, label in BUILD_COLUMNS] + (["other"] if extra
                                                                              else [])
     rows = []
     for name, b in builds.items():
-        row = [name] + [_build_cell(view, name, b, k) for k, _ in BUILD_COLUMNS]
+        row = [name] + [_build_cell(view, name, b, keys) for keys, _ in BUILD_COLUMNS]
         if extra:
             row.append(", ".join(f"{k}={fmt_value(v)}" for k, v in b.items() if k not in known))
         rows.append(row)
@@ -699,12 +711,13 @@ def builds_section(view, builds):
     return blocks
 
 
-def _build_cell(view, name, build, key):
-    if key == "family":
+def _build_cell(view, name, build, keys):
+    if keys == ("family",):
         return view.family(name)
-    value = build.get(key)
-    if value is None:
+    key = next((k for k in keys if build.get(k) is not None), None)
+    if key is None:
         return "—"
+    value = build[key]
     if key in BUILD_FORMATS:
         form = BUILD_FORMATS[key]
         return ("yes" if value else "no") if form is None else form.format(value)
@@ -718,10 +731,13 @@ def provenance_section(view, run):
     corpus = run.pop("corpus", None)
     if corpus:
         items.append("Corpus: " + _corpus_line(corpus))
-    for key, label in (("versions", "Versions"), ("seeds", "Seeds")):
-        if key in run:
-            items.append(f"{label}: {fmt_value(run.pop(key))}")
+    versions = run.pop("versions", None) or {k: run.pop(k) for k in PACKAGES if k in run}
+    if versions:
+        items.append(f"Versions: {fmt_value(versions)}")
     config = run.pop("config", None)
+    seeds = run.pop("seeds", None) or _seeds(config)
+    if seeds:
+        items.append(f"Seeds: {fmt_value(seeds)}")
     run.pop("title", None)
     items += [f"{k}: {fmt_value(v)}" for k, v in run.items()]
     settings = fmt_value(view.results.settings) if view.results.settings else "not recorded"
@@ -732,6 +748,22 @@ def provenance_section(view, run):
     if config is not None:
         blocks += [heading(3, "Configuration"), code(json.dumps(config, indent=2, default=str))]
     return blocks
+
+
+PACKAGES = ("wordrep", "python", "numpy", "scipy", "gensim", "nltk", "click", "matplotlib")
+
+
+def _seeds(config, prefix=""):
+    """Every ``seed`` in a nested config, by where it is (``representations.word2vec.seed``)."""
+    if not isinstance(config, dict):
+        return {}
+    found = {}
+    for key, value in config.items():
+        if key == "seed" and not isinstance(value, dict):
+            found[f"{prefix}seed"] = value
+        elif isinstance(value, dict):
+            found.update(_seeds(value, f"{prefix}{key}."))
+    return found
 
 
 def _corpus_line(corpus):
