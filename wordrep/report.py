@@ -86,6 +86,7 @@ NO_FAMILY = "family not recorded"
 # WordNet measures are the WordNet-derived family of DESIGN.md).
 TYPE_FAMILIES = {"WordNetMeasure": "WordNet-derived"}
 FIGURE_PATTERNS = ("bars-*.png", "pca-maps.png", "learning-curve.png")
+SHORT_CELL = 32       # HTML table cells up to this many characters never wrap
 LIST_SHOWN = 6        # long lists in compare.py output are shortened to this many values
 
 
@@ -1029,7 +1030,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width:
 table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.88em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.55em; text-align: left;
          vertical-align: top; }
-td:not(:last-child) { white-space: nowrap; }  /* keep "[0.027, 0.532]" on one line */
+td.short { white-space: nowrap; }  /* keep "[0.027, 0.532]" on one line; long text wraps */
 th { background: #f2f2f2; }
 .scroll { overflow-x: auto; }
 figure { margin: 1em 0; }
@@ -1065,10 +1066,15 @@ def to_html(blocks, title):
 
 def _html_table(header, rows):
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
-                   for row in rows)
+    body = "".join("<tr>" + "".join(_html_cell(c) for c in row) + "</tr>" for row in rows)
     return f"<div class=\"scroll\"><table><thead><tr>{head}</tr></thead><tbody>{body}" \
            "</tbody></table></div>"
+
+
+def _html_cell(value):
+    text = str(value)
+    short = ' class="short"' if len(text) <= SHORT_CELL else ""
+    return f"<td{short}>{html.escape(text)}</td>"
 
 
 def _html_figure(fig):
