@@ -217,3 +217,23 @@ def test_cli_same_file_twice_and_bad_input(models, tmp_path):
     assert len(missing.stderr.strip().splitlines()) == 1
     bad_k = runner.invoke(main, ["compare", *models, "--k", "0"])
     assert bad_k.exit_code == 2 and "--k" in bad_k.stderr
+
+
+@pytest.mark.parametrize("p, q", [(10, 16), (16, 10), (12, 12)])
+def test_procrustes_equals_the_padded_alignment_done_by_hand(p, q):
+    from scipy.linalg import orthogonal_procrustes
+
+    from wordrep.compare import procrustes_alignment
+
+    rng = np.random.default_rng(p * q)
+    x = rng.normal(size=(300, p)) @ rng.normal(size=(p, p))
+    y = np.hstack([x, rng.normal(size=(300, 16))])[:, :q] + 0.3 * rng.normal(size=(300, q))
+    x, y = x - x.mean(0), y - y.mean(0)
+    xp, yp = (np.pad(m / np.linalg.norm(m), ((0, 0), (0, 16 - m.shape[1]))) for m in (x, y))
+    rotation, _ = orthogonal_procrustes(xp, yp)
+    aligned = xp @ rotation
+    cosines = np.sum(aligned * yp, 1) / np.linalg.norm(aligned, axis=1) / np.linalg.norm(yp, axis=1)
+    got = procrustes_alignment(x, y)
+    assert got["residual"] == pytest.approx(np.sum((aligned - yp) ** 2), abs=1e-10)
+    assert got["mean_cosine"] == pytest.approx(cosines.mean(), abs=1e-10)
+    assert 0.001 < got["residual"] < 1.5  # neither trivial nor unrelated

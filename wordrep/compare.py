@@ -46,9 +46,9 @@ from .errors import UserError
 # Frequency bands by the rank of a word in A's vocabulary (corpus-built vocabularies are sorted
 # by frequency): the most frequent words, the common ones, the tail.
 BANDS = ((0, 1_000, "1-1k"), (1_000, 10_000, "1k-10k"), (10_000, None, "10k+"))
-# Cells of one batch of the k-NN similarity matrix (queries x shared words): 16M float32 is
-# 64 MB per representation, whatever the vocabulary size.
-BATCH_CELLS = 1 << 24
+# Cells of one batch of the k-NN similarity matrix (queries x shared words): 8M cells take
+# 32 MB as float32 (plus twice that for argpartition's int64 indices), whatever the vocabulary.
+BATCH_CELLS = 1 << 23
 # The Lasso's penalty on standardized data (see _lasso): a dimension of B enters a prediction
 # only if it correlates with what is still unexplained by more than this. At the default
 # sample of 10,000 words a chance correlation has a standard error of 0.01, so 0.05 lets noise
@@ -321,15 +321,27 @@ def procrustes_alignment(x, y):
 
     Returns the squared residual ``|XR - Y|_F^2`` (in [0, 2]: 0 for a rotated copy, near 2 for
     unrelated spaces) and the mean cosine between a word's aligned vector and its vector in B.
+
+    Zero-padding both to ``w = max(p, q)`` columns changes nothing in ``X'Y`` but its size, so
+    the rotation is found from the ``w x w`` cross product alone (scipy's
+    ``orthogonal_procrustes`` of the identity onto it: the polar factor), and no padded
+    ``n x w`` copy is made.
     """
     from scipy.linalg import orthogonal_procrustes
 
-    x, y = _padded(_unit_frobenius(x), _unit_frobenius(y))
-    rotation, _ = orthogonal_procrustes(x, y)
-    aligned = x @ rotation
-    residual = float(np.sum((aligned - y) ** 2))
+    x, y = _unit_frobenius(x), _unit_frobenius(y)
+    width = max(x.shape[1], y.shape[1])
+    cross = np.zeros((width, width))
+    cross[:x.shape[1], :y.shape[1]] = x.T @ y
+    # R maximizing trace(R' X'Y) is the orthogonal matrix nearest to X'Y.
+    rotation, singular_sum = orthogonal_procrustes(np.eye(width), cross)
+    # |XR - Y|^2 = |X|^2 + |Y|^2 - 2 trace(R' X'Y), and that trace is the nuclear norm.
+    residual = max(0.0, float(np.sum(x ** 2) + np.sum(y ** 2) - 2 * singular_sum))
+    aligned = x @ rotation[:x.shape[1]]  # X's padded columns are zero: drop their rows of R
     norms = np.linalg.norm(aligned, axis=1) * np.linalg.norm(y, axis=1)
-    cosines = np.divide(np.einsum("ij,ij->i", aligned, y), norms,
+    # B's padded columns are zero: they count in the aligned norm, not in the dot product.
+    dots = np.einsum("ij,ij->i", aligned[:, :y.shape[1]], y)
+    cosines = np.divide(dots, norms,
                         out=np.zeros(len(y)), where=norms > 0)
     return {"residual": residual, "mean_cosine": float(cosines.mean())}
 
@@ -337,13 +349,6 @@ def procrustes_alignment(x, y):
 def _unit_frobenius(x):
     norm = np.linalg.norm(x)
     return x / norm if norm > 0 else x
-
-
-def _padded(x, y):
-    """Zero columns on the narrower matrix, so that a rotation can map one onto the other."""
-    width = max(x.shape[1], y.shape[1])
-    pad = (lambda m: np.pad(m, ((0, 0), (0, width - m.shape[1]))))
-    return pad(x), pad(y)
 
 
 # ---- dimensions (Li et al. 2015) ---------------------------------------------------------
@@ -355,8 +360,10 @@ def _standardized(x):
 
 
 def correlations(x, y):
-    """Pearson correlation of every column of ``x`` with every column of ``y``: (p, q)."""
-    return _standardized(x).T @ _standardized(y) / len(x)
+    """Pearson correlation of every column of centered ``x`` with every column of centered
+    ``y``: (p, q), from the cross product (no standardized copies); 0 for a constant column."""
+    sd = np.outer(x.std(axis=0), y.std(axis=0))
+    return np.divide(x.T @ y / len(x), sd, out=np.zeros_like(sd), where=sd > 0)
 
 
 def match_dimensions(corr):
