@@ -214,9 +214,12 @@ def compare(a, b, k=10, sample=10_000, seed=0, alpha=LASSO_ALPHA):
     else:
         x = _centered(a, ids_a)
         y = _centered(b, ids_b)
-        cka = linear_cka(x, y)
-        procrustes = procrustes_alignment(x, y)
-        corr = correlations(x, y)
+        # The three dim x dim products every whole-space measure is made of, computed once:
+        # they are the only work proportional to the number of shared words.
+        xx, yy, xy = x.T @ x, y.T @ y, x.T @ y
+        cka = _cka(xx, yy, xy)
+        procrustes = procrustes_alignment(x, y, cross=xy)
+        corr = _correlations(xx, yy, xy)
         matching = match_dimensions(corr)
         lasso = sparse_prediction(x[chosen], y[chosen], alpha)
         dead = int(np.sum(x.std(axis=0) == 0) + np.sum(y.std(axis=0) == 0))
@@ -264,7 +267,8 @@ def _neighbours(unit, queries, k):
     sims = unit[queries] @ unit.T  # one BLAS (or sparse) product for the whole batch
     sims = sims.toarray() if hasattr(sims, "toarray") else np.asarray(sims)
     sims[np.arange(len(queries)), queries] = -np.inf
-    return np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    n = sims.shape[1]
+    return np.argpartition(sims, n - k, axis=1)[:, n - k:]  # no negated copy of the batch
 
 
 def _jaccard(left, right):
@@ -311,12 +315,15 @@ def linear_cka(x, y):
     ``|Y'X|_F^2 / (|X'X|_F |Y'Y|_F)`` (Kornblith et al. 2019, eq. 5): 1 when the two are the
     same up to rotation and isotropic scaling, near 0 when unrelated.
     """
-    cross = np.linalg.norm(y.T @ x) ** 2
-    denominator = np.linalg.norm(x.T @ x) * np.linalg.norm(y.T @ y)
-    return float(cross / denominator) if denominator > 0 else 0.0
+    return _cka(x.T @ x, y.T @ y, x.T @ y)
 
 
-def procrustes_alignment(x, y):
+def _cka(xx, yy, xy):
+    denominator = np.linalg.norm(xx) * np.linalg.norm(yy)
+    return float(np.linalg.norm(xy) ** 2 / denominator) if denominator > 0 else 0.0
+
+
+def procrustes_alignment(x, y, cross=None):
     """Rotate ``x`` onto ``y`` (orthogonal Procrustes) after unit Frobenius norm and padding.
 
     Returns the squared residual ``|XR - Y|_F^2`` (in [0, 2]: 0 for a rotated copy, near 2 for
@@ -324,31 +331,28 @@ def procrustes_alignment(x, y):
 
     Zero-padding both to ``w = max(p, q)`` columns changes nothing in ``X'Y`` but its size, so
     the rotation is found from the ``w x w`` cross product alone (scipy's
-    ``orthogonal_procrustes`` of the identity onto it: the polar factor), and no padded
-    ``n x w`` copy is made.
+    ``orthogonal_procrustes`` of the identity onto it: the polar factor), and no padded or
+    rescaled ``n x w`` copy is made. ``cross`` is ``x.T @ y`` when already computed.
     """
     from scipy.linalg import orthogonal_procrustes
 
-    x, y = _unit_frobenius(x), _unit_frobenius(y)
+    norm_x, norm_y = np.linalg.norm(x), np.linalg.norm(y)
+    if norm_x == 0 or norm_y == 0:
+        return {"residual": float(norm_x > 0) + float(norm_y > 0), "mean_cosine": 0.0}
     width = max(x.shape[1], y.shape[1])
-    cross = np.zeros((width, width))
-    cross[:x.shape[1], :y.shape[1]] = x.T @ y
+    padded = np.zeros((width, width))
+    padded[:x.shape[1], :y.shape[1]] = (x.T @ y if cross is None else cross) / (norm_x * norm_y)
     # R maximizing trace(R' X'Y) is the orthogonal matrix nearest to X'Y.
-    rotation, singular_sum = orthogonal_procrustes(np.eye(width), cross)
-    # |XR - Y|^2 = |X|^2 + |Y|^2 - 2 trace(R' X'Y), and that trace is the nuclear norm.
-    residual = max(0.0, float(np.sum(x ** 2) + np.sum(y ** 2) - 2 * singular_sum))
+    rotation, singular_sum = orthogonal_procrustes(np.eye(width), padded)
+    # |XR - Y|^2 = |X|^2 + |Y|^2 - 2 trace(R' X'Y) = 2 - 2 (nuclear norm of X'Y) at unit norms.
+    residual = max(0.0, 2.0 - 2.0 * float(singular_sum))
     aligned = x @ rotation[:x.shape[1]]  # X's padded columns are zero: drop their rows of R
     norms = np.linalg.norm(aligned, axis=1) * np.linalg.norm(y, axis=1)
     # B's padded columns are zero: they count in the aligned norm, not in the dot product.
+    # (Cosines ignore the global scaling, so x and y need no unit-norm copies here.)
     dots = np.einsum("ij,ij->i", aligned[:, :y.shape[1]], y)
-    cosines = np.divide(dots, norms,
-                        out=np.zeros(len(y)), where=norms > 0)
+    cosines = np.divide(dots, norms, out=np.zeros(len(y)), where=norms > 0)
     return {"residual": residual, "mean_cosine": float(cosines.mean())}
-
-
-def _unit_frobenius(x):
-    norm = np.linalg.norm(x)
-    return x / norm if norm > 0 else x
 
 
 # ---- dimensions (Li et al. 2015) ---------------------------------------------------------
@@ -362,8 +366,12 @@ def _standardized(x):
 def correlations(x, y):
     """Pearson correlation of every column of centered ``x`` with every column of centered
     ``y``: (p, q), from the cross product (no standardized copies); 0 for a constant column."""
-    sd = np.outer(x.std(axis=0), y.std(axis=0))
-    return np.divide(x.T @ y / len(x), sd, out=np.zeros_like(sd), where=sd > 0)
+    return _correlations(x.T @ x, y.T @ y, x.T @ y)
+
+
+def _correlations(xx, yy, xy):
+    scale = np.sqrt(np.outer(np.diag(xx), np.diag(yy)))  # n * sd_x * sd_y
+    return np.divide(xy, scale, out=np.zeros_like(scale), where=scale > 0)
 
 
 def match_dimensions(corr):
