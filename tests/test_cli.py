@@ -82,11 +82,3 @@ def test_unexpected_errors_exit_1_without_traceback_unless_debug(monkeypatch):
     assert "unexpected RuntimeError: boom" in result.output and "Traceback" not in result.output
     debug = run("--debug", "corpus", "info", "lee")
     assert isinstance(debug.exception, RuntimeError)
-
-
-def test_run_builds_the_baseline_and_reports_real_statistics(tmp_path, wordnet_dir, monkeypatch):
-    monkeypatch.setenv("WORDREP_WORDNET", str(wordnet_dir))
-    result = run("-q", "run", "--corpus", "lee", "--out", str(tmp_path / "run"))
-    assert result.exit_code == 0, result.output
-    assert "60,533 tokens" in result.stdout and "onehot: 1,831 words" in result.stdout
-    assert wordrep.load(tmp_path / "run" / "onehot").vocabulary[0] == "the"

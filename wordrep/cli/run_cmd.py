@@ -1,65 +1,68 @@
-"""``wordrep run``: the main job, from a corpus to every representation and a report.
-
-For now (until the pipeline lands) it reads the corpus, reports its statistics and where
-WordNet was found, builds the representations that exist, saves them in the run folder and
-says what it built. It prints no scores it did not compute.
-"""
-import json
-import time
+"""``wordrep run``: the main job, from a corpus to every representation and a report."""
 from pathlib import Path
 
 import click
 
 from . import main
-from .options import echo_err, open_corpus_cli
+from .options import echo_err, progress
 
-# What the main job builds, in order (grows with the pipeline).
-RUN_METHODS = ("onehot",)
+
+def _fractions(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        fractions = [float(x) for x in value.split(",") if x.strip()]
+    except ValueError:
+        raise click.BadParameter("give fractions such as 0.1,0.25,0.5,1.0") from None
+    if not fractions or not all(0 < f <= 1 for f in fractions):
+        raise click.BadParameter("each fraction must be in (0, 1], e.g. 0.1,0.25,0.5,1.0")
+    return fractions
 
 
 @main.command("run")
-@click.option("--corpus", "corpus_name", default="enwiki-sample", show_default=True,
-              help="A named corpus (wordrep corpus list) or a path.")
+@click.argument("config", required=False, type=click.Path(dir_okay=False))
+@click.option("--corpus", "corpus_name", default=None,
+              help="A named corpus (wordrep corpus list) or a path [default: enwiki-sample].")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="The run folder [default: runs/CORPUS-NAME].")
-@click.option("--min-count", type=click.IntRange(min=1), default=5, show_default=True)
-def run_cmd(corpus_name, out, min_count):
-    """The main job on CORPUS: build every available representation into a run folder.
+              help="The run folder [default: runs/CORPUS].")
+@click.option("--fractions", callback=_fractions, default=None,
+              help="Learning curve: also train the distributional methods on these prefixes "
+                   "of the corpus, e.g. 0.1,0.25,0.5,1.0.")
+@click.option("--quick", is_flag=True,
+              help="Small settings (fewer dimensions, epochs, no bootstrap): a check that "
+                   "everything runs, not results to report.")
+@click.option("--force", is_flag=True, help="Run in a folder that holds a different config.")
+@click.option("--print-config", is_flag=True, help="Print the resolved config as TOML and exit.")
+def run_cmd(config, corpus_name, out, fractions, quick, force, print_config):
+    """Build every representation, evaluate them all, write a report.
+
+    CONFIG is a TOML file (start from `wordrep run --print-config`); options override it.
+    A re-run with the same config reuses every model already built.
 
     \b
     Examples:
-      wordrep run
-      wordrep run --corpus lee --out runs/lee
+      wordrep run                                  the default corpus, about 5 minutes
+      wordrep run --corpus text8 --out runs/text8
+      wordrep run --print-config > my.toml && wordrep run my.toml
+      wordrep run --fractions 0.1,0.25,0.5,1.0     with a learning curve
     """
-    from .. import storage, wordnet
-    from ..atomic import atomic_path
-    from ..corpora import Tokenizer
-    from ..representations import build
+    from .. import pipeline
+    overrides = {}
+    if corpus_name:
+        overrides["corpus"] = {"name": corpus_name}
+    if fractions:
+        overrides["learning_curve"] = {"fractions": fractions}
+    if quick:
+        overrides = pipeline.merge(overrides, QUICK)
+    resolved = pipeline.load_config(config, overrides)
+    if print_config:
+        click.echo(pipeline.to_toml(resolved), nl=False)
+        return
+    name = Path(str(resolved["corpus"]["name"])).name.split(".")[0]
+    folder = pipeline.run(resolved, Path(out or Path("runs") / name), force, progress)
+    click.echo(str(folder / "report.html") if (folder / "report.html").exists()
+               else str(folder / "report.md"))
+    echo_err(f"Run folder: {folder}")
 
-    out = Path(out or Path("runs") / Path(corpus_name).name.split(".")[0])
-    out.mkdir(parents=True, exist_ok=True)
-    corpus = open_corpus_cli(corpus_name, Tokenizer())
-    stats = corpus.statistics(min_count)
-    location = wordnet.locate()
-    built = {}
-    for name in RUN_METHODS:
-        started = time.perf_counter()
-        rep = build(name, corpus, min_count=min_count)
-        storage.save(rep, out / name)
-        built[name] = {"words": len(rep.vocabulary),
-                       "seconds": round(time.perf_counter() - started, 3)}
-    summary = {"corpus": stats, "wordnet": {"source": location.source,
-                                            "path": str(location.path),
-                                            "version": location.version},
-               "representations": built}
-    with atomic_path(out / "run.json") as tmp:
-        tmp.write_text(json.dumps(summary, indent=1))
-    click.echo(f"corpus        {stats['corpus']}: {stats['tokens']:,} tokens, {stats['types']:,} "
-               f"types, {stats[f'types_min_count_{min_count}']:,} with count >= {min_count}")
-    click.echo(f"fingerprint   {stats['fingerprint']}")
-    click.echo(f"wordnet       WordNet {location.version} ({location.source}: {location.path})")
-    for name, info in built.items():
-        click.echo(f"built         {name}: {info['words']:,} words in {info['seconds']:.2f} s "
-                   f"-> {out / name}")
-    echo_err(f"Run folder: {out} (run.json). Evaluation and the report come with the "
-             "pipeline; no scores are printed until they are computed.")
+
+QUICK = {"evaluation": {"bootstrap": 0}}

@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 
+from ..errors import UserError
 from ..home import cache_dir
 from . import token_ids
 from .sources import Source
@@ -76,6 +77,15 @@ class Corpus:
         for start, end in zip(starts.tolist(), ends.tolist()):
             yield words[arrays.ids[start:end]].tolist()
 
+    def prefix(self, fraction):
+        """The first ``fraction`` of the tokens as a corpus of its own (for learning curves)."""
+        if not 0 < fraction <= 1:
+            raise UserError(f"a corpus fraction must be in (0, 1], got {fraction!r}.",
+                            "Use fractions such as 0.1,0.25,0.5,1.0.")
+        if fraction == 1:
+            return self
+        return CorpusPrefix(self, int(round(fraction * self.token_ids().ids.size)))
+
     def statistics(self, min_count=5):
         """Tokens, types, types with count >= min_count, lines, fingerprint."""
         arrays = self.token_ids()
@@ -86,3 +96,20 @@ class Corpus:
                 "sentences": int(arrays.lines.size),
                 "replaced_bytes": arrays.info.get("replaced_bytes", 0),
                 "fingerprint": self.fingerprint, "tokenizer": self.tokenizer.settings()}
+
+
+class CorpusPrefix(Corpus):
+    """The first ``n_tokens`` tokens of a corpus: a corpus with a fingerprint of its own."""
+
+    def __init__(self, parent, n_tokens):
+        super().__init__(parent.source, parent.tokenizer, f"{parent.name}[:{n_tokens:,}]")
+        self.parent, self.n_tokens = parent, n_tokens
+
+    @functools.cached_property
+    def fingerprint(self):
+        return f"{self.parent.fingerprint}-{self.n_tokens}"
+
+    def token_ids(self, progress=None):
+        if getattr(self, "_token_ids", None) is None:
+            self._token_ids = self.parent.token_ids(progress).prefix(self.n_tokens)
+        return self._token_ids

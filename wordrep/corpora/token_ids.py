@@ -45,6 +45,21 @@ class TokenIds:
         keep = last > first
         return first[keep], last[keep]
 
+    def prefix(self, n_tokens):
+        """The first ``n_tokens`` tokens as arrays of their own (vocabulary recounted)."""
+        ids = np.asarray(self.ids[:n_tokens])
+        counts = np.bincount(ids, minlength=len(self.vocabulary))
+        words = self.vocabulary.words
+        seen = np.flatnonzero(counts)
+        # vocabulary order again (count descending, then the word) among the words seen
+        order = seen[np.lexsort((np.array(words, dtype=object)[seen].astype(str), -counts[seen]))]
+        renumber = np.full(len(words), -1, dtype=np.int32)
+        renumber[order] = np.arange(order.size, dtype=np.int32)
+        vocab = Vocabulary([words[i] for i in order.tolist()], counts[order])
+        lines = self.lines[self.lines < max(n_tokens, 1)]
+        info = dict(self.info, tokens=int(ids.size), types=len(vocab), lines=int(lines.size))
+        return TokenIds(renumber[ids], lines, vocab, info)
+
 
 def _ranks(counts):
     """[0..c0-1, 0..c1-1, ...] for counts [c0, c1, ...], vectorized."""

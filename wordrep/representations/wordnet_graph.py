@@ -26,6 +26,8 @@ import scipy.sparse as sp
 
 from ..errors import UserError
 from . import representations
+from .pmi import pmi
+from .svd import randomized_svd
 from .wordnet_index import RELATIONS, WordNetIndex, check_relations
 
 log = logging.getLogger(__name__)
@@ -87,7 +89,8 @@ def build_wordnet_graph(corpus=None, alpha=0.75, R=3, dim=300, eig=0.5, weights=
                         "Use a smaller dim.")
     adjacency = lemma_graph(index, relation_weights)[keep][:, keep]
     walks = walk_series(adjacency, alpha, R, max_row_nonzeros)
-    vectors = svd_vectors(ppmi(walks), dim, eig, seed)
+    # Saedi et al. take plain PPMI of the walk matrix: no context smoothing, no shift.
+    vectors = svd_vectors(pmi(walks, cds=1, neg=1, kind="ppmi"), dim, eig, seed)
     return _dense().from_arrays(words, vectors, name="wordnet-graph",
                                     metadata={"method": "wordnet-graph",
                                               "relation_weights": relation_weights})
@@ -137,44 +140,9 @@ def keep_largest(matrix, k):
                         shape=matrix.shape)
 
 
-def ppmi(matrix):
-    """Positive pointwise mutual information of a non-negative sparse matrix, as CSR."""
-    matrix = sp.csr_array(matrix, dtype=np.float64)
-    total = matrix.sum()
-    rows = np.asarray(matrix.sum(axis=1)).ravel()
-    cols = np.asarray(matrix.sum(axis=0)).ravel()
-    coo = matrix.tocoo()
-    pmi = np.log(coo.data * total / (rows[coo.row] * cols[coo.col]))
-    positive = pmi > 0
-    return sp.csr_array((pmi[positive].astype(np.float32),
-                         (coo.row[positive], coo.col[positive])), shape=matrix.shape)
-
-
-def randomized_svd(matrix, k, n_iter=4, oversample=10, seed=0):
-    """Rank-``k`` SVD of a sparse matrix by randomized range finding (Halko et al. 2011).
-
-    ``n_iter`` power iterations (re-orthonormalized each time) sharpen the range when the
-    singular values decay slowly, as they do for PMI matrices.
-
-    Returns
-    -------
-    U : ndarray, shape (n_rows, k)
-    S : ndarray, shape (k,)
-    """
-    rng = np.random.default_rng(seed)
-    sketch = rng.standard_normal((matrix.shape[1], k + oversample)).astype(np.float32)
-    basis, _ = np.linalg.qr(matrix @ sketch)
-    for _ in range(n_iter):
-        basis, _ = np.linalg.qr(matrix.T @ basis)
-        basis, _ = np.linalg.qr(matrix @ basis)
-    small = (matrix.T @ basis).T  # basis.T @ matrix, computed as a sparse-dense product
-    u_small, s, _ = np.linalg.svd(small, full_matrices=False)
-    return (basis @ u_small[:, :k]).astype(np.float32), s[:k]
-
-
-def svd_vectors(matrix, dim, eig, seed, n_iter=1):
+def svd_vectors(matrix, dim, eig, seed, n_iter=4):
     """``U_dim S_dim^eig`` of ``matrix``, with a sign convention that makes it reproducible."""
-    u, s = randomized_svd(matrix, dim, n_iter=n_iter, seed=seed)
+    u, s, _ = randomized_svd(matrix, dim, power_iterations=n_iter, oversample=10, seed=seed)
     # An SVD's signs are arbitrary: make each column's largest entry positive.
     signs = np.sign(u[np.abs(u).argmax(axis=0), np.arange(u.shape[1])])
     signs[signs == 0] = 1

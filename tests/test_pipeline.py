@@ -1,0 +1,121 @@
+"""The main job: config, build or reuse, evaluate, report, resume."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from wordrep import pipeline
+from wordrep.cli import main
+from wordrep.errors import UserError
+
+SMALL = """
+[corpus]
+name = "lee"
+min_count = 3
+
+[representations.onehot]
+method = "onehot"
+
+[representations.svd]
+method = "svd"
+dim = 20
+
+[representations.word2vec]
+method = "word2vec"
+dim = 20
+epochs = 2
+workers = 1
+
+[representations.wordnet-path]
+method = "wordnet:path"
+
+[representations."svd+wordnet"]
+method = "retrofit"
+vectors = "svd"
+relations = ["synonym", "hypernym"]
+
+[evaluation]
+bootstrap = 50
+
+[report]
+probe_words = ["man", "woman", "police", "fire", "government", "people"]
+compare = [["svd", "word2vec"]]
+"""
+
+
+@pytest.fixture
+def config_file(tmp_path, wordnet_dir, monkeypatch):
+    monkeypatch.setenv("WORDREP_WORDNET", str(wordnet_dir))
+    path = tmp_path / "run.toml"
+    path.write_text(SMALL)
+    return path
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, ["-q", *args])
+
+
+def test_print_config_round_trips(tmp_path):
+    result = invoke("run", "--print-config")
+    assert result.exit_code == 0
+    path = tmp_path / "c.toml"
+    path.write_text(result.stdout)
+    assert pipeline.load_config(path) == pipeline.default_config()
+
+
+def test_a_run_builds_evaluates_reports_and_then_reuses(tmp_path, config_file):
+    out = tmp_path / "run"
+    first = invoke("run", str(config_file), "--out", str(out))
+    assert first.exit_code == 0, first.output
+    for name in ("config.toml", "results.json", "report.md", "report.html", "run.log"):
+        assert (out / name).is_file(), name
+    results = json.loads((out / "results.json").read_text())
+    names = {r["representation"] for r in results["records"]}
+    assert names == {"onehot", "svd", "word2vec", "wordnet-path", "svd+wordnet"}
+    path = [r for r in results["records"]
+            if r["representation"] == "wordnet-path" and r["dataset"] == "simlex999"][0]
+    assert path["score"] == pytest.approx(0.476, abs=0.002)      # the issue's reference figure
+    onehot = [r for r in results["records"]
+              if r["representation"] == "onehot" and r["dataset"] == "wordsim353"][0]
+    assert onehot["score"] is None and onehot["undefined"]
+    assert "svd+wordnet" in (out / "report.md").read_text()
+
+    mtime = (out / "models" / "svd" / "meta.json").stat().st_mtime_ns
+    second = invoke("run", str(config_file), "--out", str(out))
+    assert second.exit_code == 0, second.output
+    assert (out / "models" / "svd" / "meta.json").stat().st_mtime_ns == mtime
+    assert "svd: reused" in (out / "run.log").read_text()
+
+
+def test_a_different_config_in_the_same_folder_is_refused_unless_forced(tmp_path, config_file):
+    out = tmp_path / "run"
+    (out).mkdir()
+    (out / "config.toml").write_text("something else\n")
+    refused = invoke("run", str(config_file), "--out", str(out))
+    assert refused.exit_code == 2 and "different config" in refused.output
+    assert (out / "config.toml").read_text() == "something else\n"
+
+
+@pytest.mark.parametrize("text,message", [
+    ("[corpuss]\nname = 'lee'\n", "unknown config section 'corpuss'"),
+    ("[representations.x]\nmethod = 'nope'\n", "unknown method 'nope'"),
+    ("[representations.x]\nmethod = 'svd'\ndims = 3\n", "no parameter 'dims'"),
+    ("[evaluation]\nrestrictt = 5\n", "unknown key in [evaluation] 'restrictt'"),
+    ("[representations.r]\nmethod = 'retrofit'\nvectors = 'ghost'\n", "ghost"),
+    ("[corpus\n", "not valid TOML"),
+])
+def test_bad_configs_are_named(tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(UserError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        pipeline.load_config(path)
+
+
+def test_learning_curve_prefixes(tmp_path, config_file):
+    config = pipeline.load_config(config_file, {"learning_curve": {"fractions": [0.5, 1.0],
+                                                                   "methods": ["svd"]}})
+    corpus = pipeline.open_run_corpus(config["corpus"])
+    points = pipeline.learning_curve(config, corpus, tmp_path / "models")
+    tokens = sorted({p["tokens"] for p in points})
+    assert tokens == [30266, 60533]
+    assert {p["benchmark"] for p in points} == {"wordsim353", "simlex999", "google"}

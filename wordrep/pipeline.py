@@ -1,0 +1,468 @@
+"""The main job: corpus -> every representation -> evaluation -> report, in a run folder.
+
+A run is described by a config (TOML; ``wordrep run --print-config`` shows the defaults):
+which corpus, which representations with which parameters, which benchmarks, what the report
+shows. The run folder holds the resolved config, the models with their metadata, the results,
+the report and a log::
+
+    runs/NAME/config.toml  models/NAME/  results.json  report.md  report.html  run.log
+
+Everything expensive is reused: a model whose saved metadata shows the same method,
+parameters and corpus fingerprint is loaded instead of rebuilt, so an interrupted run resumes
+where it stopped and a re-run with the same config only re-evaluates. Each file is written
+atomically.
+"""
+import copy
+import json
+import logging
+import platform
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .atomic import atomic_path
+from .errors import UserError
+
+log = logging.getLogger(__name__)
+
+PROBE_WORDS = ["king", "queen", "man", "woman", "paris", "france", "london", "england",
+               "dog", "cat", "horse", "car", "train", "music", "art", "science", "war",
+               "good", "bad", "happy", "run", "walk", "three", "seven"]
+
+# What `wordrep run` builds by default, in order. A representation's `method` is a registered
+# builder or a WordNet measure ("wordnet:path"...); the other keys are its parameters.
+# Sizes suit the embedded default corpus (half a million tokens) and a 5-minute run.
+DEFAULT_CONFIG = {
+    "corpus": {"name": "enwiki-sample", "min_count": 5, "lowercase": True,
+               "apostrophes": True, "hyphens": False, "pretokenized": False},
+    "representations": {
+        "onehot": {"method": "onehot"},
+        "svd": {"method": "svd", "dim": 300},
+        "word2vec": {"method": "word2vec", "dim": 100, "epochs": 5, "seed": 1},
+        "fasttext": {"method": "fasttext", "dim": 100, "epochs": 5, "seed": 1,
+                     "bucket": 200_000},
+        "wordnet-features": {"method": "wordnet-features"},
+        "wordnet-graph": {"method": "wordnet-graph", "dim": 300},
+        "wordnet-path": {"method": "wordnet:path"},
+        "wordnet-wup": {"method": "wordnet:wup"},
+        "svd+wordnet": {"method": "retrofit", "vectors": "svd",
+                        "relations": ["synonym", "hypernym", "hyponym"]},
+    },
+    "evaluation": {"benchmarks": [], "oov": "skip", "restrict": 30000, "analogy_method": "add",
+                   "bootstrap": 1000, "seed": 0},
+    "report": {"probe_words": PROBE_WORDS, "neighbours": 5,
+               "compare": [["svd", "word2vec"], ["word2vec", "fasttext"]]},
+    "learning_curve": {"fractions": [], "methods": ["svd", "word2vec"]},
+}
+SECTIONS = tuple(DEFAULT_CONFIG)
+# Only the corpus-trained families are retrained on corpus prefixes.
+CORPUS_METHODS = ("onehot", "ppmi", "svd", "word2vec", "cbow", "fasttext")
+
+
+# -- configuration ------------------------------------------------------------------------------
+
+def default_config():
+    return copy.deepcopy(DEFAULT_CONFIG)
+
+
+def load_config(path=None, overrides=None):
+    """The default config, updated from a TOML file and then from ``overrides``; checked."""
+    config = default_config()
+    if path is not None:
+        config = merge(config, read_toml(path))
+    if overrides:
+        config = merge(config, overrides)
+    check_config(config)
+    return config
+
+
+def read_toml(path):
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"config file not found: {path}.",
+                        "Start from `wordrep run --print-config > run.toml`.")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path} is not valid TOML: {exc}.", "Fix the line it names.") from None
+
+
+def merge(base, update):
+    """``base`` with ``update`` laid over it; the representations table is replaced whole,
+    so that a config lists exactly the representations it wants."""
+    out = copy.deepcopy(base)
+    for key, value in update.items():
+        if key == "representations" or not isinstance(value, dict) or \
+                not isinstance(out.get(key), dict):
+            out[key] = copy.deepcopy(value)
+        else:
+            out[key] = merge(out[key], value)
+    return out
+
+
+def check_config(config):
+    """Refuse unknown sections, keys, methods and parameters, naming the valid ones."""
+    from .representations import representations
+    from .representations.wordnet_measures import MEASURES, is_measure_name
+    _known(config, SECTIONS, "config section")
+    for section in SECTIONS:
+        if section != "representations":
+            _known(config[section], DEFAULT_CONFIG[section], f"key in [{section}]")
+    reps = config["representations"]
+    if not reps:
+        raise UserError("the config lists no representations.",
+                        "Add at least one [representations.NAME] table with a method.")
+    methods = sorted(representations.names()) + [f"wordnet:{m}" for m in MEASURES]
+    for name, spec in reps.items():
+        method = spec.get("method")
+        if method is None:
+            raise UserError(f"[representations.{name}] has no method.",
+                            f"Add method = one of {', '.join(methods)}.")
+        if is_measure_name(method):
+            continue
+        if method not in representations:
+            raise UserError(f"[representations.{name}] has an unknown method {method!r}.",
+                            f"Valid methods: {', '.join(methods)}.")
+        allowed = list(representations.get(method).parameters)
+        for key in spec:
+            if key != "method" and key not in allowed:
+                raise UserError(f"[representations.{name}] {method} has no parameter {key!r}.",
+                                f"Valid: {', '.join(a for a in allowed if a != 'corpus')}.")
+        if method == "retrofit" and spec.get("vectors") not in reps and \
+                not Path(str(spec.get("vectors"))).exists():
+            raise UserError(f"[representations.{name}] retrofits {spec.get('vectors')!r}, "
+                            "which is neither a representation of this run nor a model file.",
+                            f"Use one of {', '.join(reps)} or a path.")
+
+
+def _known(table, valid, what):
+    for key in table:
+        if key not in valid:
+            raise UserError(f"unknown {what} {key!r}.", f"Valid: {', '.join(valid)}.")
+
+
+def to_toml(config):
+    """The config as TOML text (the subset of TOML this config uses)."""
+    lines = []
+    for section in SECTIONS:
+        if section == "representations":
+            for name, spec in config[section].items():
+                lines += ["", f"[representations.{_key(name)}]"]
+                lines += [f"{_key(k)} = {_value(v)}" for k, v in spec.items()]
+        else:
+            lines += ["", f"[{section}]"]
+            lines += [f"{_key(k)} = {_value(v)}" for k, v in config[section].items()]
+    return "\n".join(lines).lstrip() + "\n"
+
+
+def _key(key):
+    return key if key.replace("-", "").replace("_", "").isalnum() else json.dumps(key)
+
+
+def _value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if value is None:
+        raise ValueError("TOML has no null")
+    return json.dumps(value) if isinstance(value, str) else repr(value)
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+@dataclass
+class Built:
+    """One representation of the run and what it cost."""
+    name: str
+    rep: object
+    seconds: float = 0.0
+    peak_mb: float | None = None
+    reused: bool = False
+    spec: dict = field(default_factory=dict)
+
+
+def run(config, out, force=False, progress=None):
+    """Run the main job; returns the path of the run folder."""
+    out = Path(out)
+    prepare_folder(out, config, force)
+    handler = _log_to(out / "run.log")
+    try:
+        started = time.perf_counter()
+        corpus = open_run_corpus(config["corpus"], progress)
+        built = build_all(config, corpus, out / "models", progress)
+        results = evaluate_all(built, config["evaluation"], progress)
+        curve = learning_curve(config, corpus, out / "models", progress)
+        extras = report_inputs(built, config["report"])
+        provenance = describe(config, corpus, started)
+        with atomic_path(out / "results.json") as tmp:
+            tmp.write_text(results.to_json())
+        render_report(out, provenance, results, built, curve, extras)
+        log.info("run finished in %.1f s: %s", time.perf_counter() - started, out)
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+    return out
+
+
+def prepare_folder(out, config, force):
+    """Create the run folder; refuse one that holds a different config unless ``force``."""
+    saved = out / "config.toml"
+    text = to_toml(config)
+    if saved.is_file() and saved.read_text(encoding="utf-8") != text and not force:
+        raise UserError(f"the run folder {out} holds a different config.",
+                        "Use another --out, or --force to replace its results (models built "
+                        "with the same settings are still reused).")
+    out.mkdir(parents=True, exist_ok=True)
+    with atomic_path(saved) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def _log_to(path):
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    handler.setLevel(logging.INFO)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+    return handler
+
+
+def open_run_corpus(spec, progress=None):
+    from .corpora import Tokenizer, open_corpus
+    tokenizer = Tokenizer(lowercase=spec["lowercase"], apostrophes=spec["apostrophes"],
+                          hyphens=spec["hyphens"], pretokenized=spec["pretokenized"])
+    corpus = open_corpus(spec["name"], tokenizer, progress=progress)
+    corpus.token_ids(progress)
+    return corpus
+
+
+def build_all(config, corpus, models, progress=None):
+    """Every representation of the config, built or reused, in config order."""
+    built = {}
+    for name, spec in config["representations"].items():
+        built[name] = build_one(name, spec, corpus, config["corpus"]["min_count"], models,
+                                built)
+    return built
+
+
+def build_one(name, spec, corpus, min_count, models, built):
+    from .representations import representations
+    from .representations.wordnet_measures import is_measure_name, measure
+    method = spec["method"]
+    if is_measure_name(method):
+        rep = measure(method, **{k: v for k, v in spec.items() if k != "method"})
+        rep.name = name
+        return Built(name, rep, spec=spec)
+    entry = representations.get(method)
+    params = {k: v for k, v in spec.items() if k != "method"}
+    if "min_count" in entry.parameters and "min_count" not in params:
+        params["min_count"] = min_count
+    if method == "retrofit" and params.get("vectors") in built:
+        params["vectors"] = built[params["vectors"]].rep
+    uses_corpus = "corpus" not in entry.parameters  # WordNet builders take corpus=None
+    return build_or_reuse(name, method, params, corpus if uses_corpus else None,
+                          models / name)
+
+
+def build_or_reuse(name, method, params, corpus, folder):
+    """Load ``folder`` if it holds this very model, else build it and save it there."""
+    from . import storage
+    from .representations import build
+    key = _provenance_key(method, params, corpus)
+    reused = _reuse(folder, key)
+    if reused is not None:
+        reused.name = name
+        log.info("%s: reused %s", name, folder)
+        return Built(name, reused, reused=True, spec={"method": method, **params})
+    log.info("%s: building (%s)", name, method)
+    _reset_peak_memory()
+    started = time.perf_counter()
+    rep = build(method, corpus, **params)
+    seconds = time.perf_counter() - started
+    peak = _peak_memory_mb()
+    rep.name = name
+    rep.metadata["run_key"] = key
+    rep.metadata["build"] = {"seconds": round(seconds, 3), "peak_mb": peak}
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    storage.save(rep, folder)
+    log.info("%s: built in %.1f s (peak %s MB), %d words", name, seconds, peak,
+             len(rep.vocabulary))
+    return Built(name, rep, seconds, peak, spec={"method": method, **_plain(params)})
+
+
+def _provenance_key(method, params, corpus):
+    return json.dumps({"method": method, "params": _plain(params),
+                       "corpus": getattr(corpus, "fingerprint", None)}, sort_keys=True)
+
+
+def _plain(params):
+    """Parameters as JSON can hold them (a parent model by its name)."""
+    return {k: (getattr(v, "name", None) or type(v).__name__)
+            if not isinstance(v, (str, int, float, bool, list, tuple, type(None))) else v
+            for k, v in params.items()}
+
+
+def _reuse(folder, key):
+    from . import storage
+    meta = folder / "meta.json"
+    if not meta.is_file():
+        return None
+    try:
+        if json.loads(meta.read_text())["metadata"].get("run_key") != key:
+            return None
+        return storage.load(folder)
+    except (OSError, ValueError, KeyError, UserError):
+        return None  # a damaged model is rebuilt, never trusted
+
+
+def _reset_peak_memory():
+    """Reset the kernel's peak-RSS mark so the next reading is this build's own (Linux)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def _peak_memory_mb():
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024)
+    except OSError:
+        pass
+    import resource
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def available_benchmarks(requested):
+    from .benchmarks import BUNDLED, benchmarks, is_available
+    if requested:
+        return list(requested)
+    return list(BUNDLED) + [e.name for e in benchmarks
+                            if e.name not in BUNDLED and is_available(e)]
+
+
+def evaluate_all(built, settings, progress=None):
+    from .evaluate import evaluate
+    names = available_benchmarks(settings["benchmarks"])
+    options = {k: v for k, v in settings.items() if k != "benchmarks"}
+    if options.get("restrict") == 0:
+        options["restrict"] = None
+    return evaluate([b.rep for b in built.values()], names, progress=progress, **options)
+
+
+def learning_curve(config, corpus, models, progress=None):
+    """Scores of the distributional methods trained on corpus prefixes."""
+    from .evaluate import evaluate
+    curve = config["learning_curve"]
+    points = []
+    for fraction in curve["fractions"]:
+        part = corpus.prefix(float(fraction))
+        for name in curve["methods"]:
+            spec = config["representations"].get(name)
+            if spec is None or spec["method"] not in CORPUS_METHODS:
+                continue
+            label = f"{name}@{fraction:g}"
+            b = build_one(label, spec, part, config["corpus"]["min_count"], models, {})
+            results = evaluate([b.rep], available_benchmarks(config["evaluation"]["benchmarks"]),
+                               bootstrap=0, restrict=config["evaluation"]["restrict"] or None)
+            tokens = int(part.token_ids().ids.size)
+            for record in results.records:
+                points.append({"representation": name, "fraction": fraction, "tokens": tokens,
+                               "benchmark": record.dataset, "score": record.score})
+    return points
+
+
+def report_inputs(built, spec):
+    """Neighbours, probe vectors and comparisons for the report (computed here, not there)."""
+    from .representations.base import VectorRepresentation
+    vectors = {n: b.rep for n, b in built.items() if isinstance(b.rep, VectorRepresentation)}
+    neighbours, probes = {}, {}
+    for word in spec["probe_words"]:
+        row = {}
+        for name, rep in vectors.items():
+            if word in rep:
+                row[name] = [(w, round(float(s), 3))
+                             for w, s in rep.most_similar(word, topn=spec["neighbours"])]
+        if row:
+            neighbours[word] = row
+    for name, rep in vectors.items():
+        words = [w for w in spec["probe_words"] if w in rep]
+        if rep.kind == "dense" and len(words) >= 3:
+            probes[name] = (words, rep.vectors(words))
+    comparisons = []
+    for a, b in spec["compare"]:
+        if a in vectors and b in vectors:
+            comparisons.append(_compare(vectors[a], vectors[b]))
+    return {"neighbours": neighbours, "probe_vectors": probes, "comparisons": comparisons}
+
+
+def _compare(a, b):
+    try:
+        from .compare import compare
+    except ImportError:
+        return {"a": a.name, "b": b.name, "note": "comparison not available in this version"}
+    result = compare(a, b)
+    return result.to_dict() if hasattr(result, "to_dict") else result
+
+
+def describe(config, corpus, started):
+    import gensim
+    import numpy
+    import scipy
+    from . import wordnet
+    stats = corpus.statistics(config["corpus"]["min_count"])
+    try:
+        location = wordnet.locate()
+        wn = {"version": location.version, "source": location.source, "path": str(location.path)}
+    except UserError as exc:
+        wn = {"missing": exc.format()}
+    return {"wordrep": __version__, "python": platform.python_version(),
+            "numpy": numpy.__version__, "scipy": scipy.__version__, "gensim": gensim.__version__,
+            "corpus": stats, "wordnet": wn, "config": config,
+            "seconds": round(time.perf_counter() - started, 1), "argv": sys.argv}
+
+
+def render_report(out, provenance, results, built, curve, extras):
+    builds = {n: {"method": b.spec.get("method"), "seconds": round(b.seconds, 2),
+                  "peak_mb": b.peak_mb, "reused": b.reused,
+                  "words": len(b.rep.vocabulary) if b.rep.vocabulary is not None else None,
+                  "family": _family(b.spec.get("method")), "parameters": _plain(b.spec)}
+              for n, b in built.items()}
+    try:
+        from .report import render
+    except ImportError:
+        render = None
+    if render is None:
+        with atomic_path(out / "report.md") as tmp:
+            tmp.write_text(results_markdown(results, builds, provenance), encoding="utf-8")
+        return
+    render(provenance, results, out, builds=builds, learning_curve=curve or None, **extras)
+
+
+def _family(method):
+    from .representations import representations
+    if method and method.startswith("wordnet:"):
+        return "WordNet-derived"
+    return representations.get(method).info.get("family", "") if method in representations \
+        else ""
+
+
+def results_markdown(results, builds, provenance):
+    from .evaluate import render as render_results
+    lines = ["# wordrep run", "", f"Corpus: {provenance['corpus']['corpus']} "
+             f"({provenance['corpus']['tokens']:,} tokens)", "",
+             render_results(results, "markdown"), "", "| representation | seconds | peak MB |",
+             "|---|---|---|"]
+    lines += [f"| {n} | {b['seconds']} | {b['peak_mb']} |" for n, b in builds.items()]
+    return "\n".join(lines) + "\n"
