@@ -142,7 +142,8 @@ class Comparison:
             f"Procrustes      residual {p['residual']:.4f}  (0 = same up to rotation, "
             f"2 = unrelated), aligned cosine {p['mean_cosine']:.3f}",
             f"matched dims    {m['pairs']} pairs, |r| mean {m['mean']:.3f}, quartiles "
-            + " ".join(f"{v:.2f}" for v in q) + f"; best |r| mean {m['best_mean']:.3f}",
+            + " ".join(f"{v:.2f}" for v in q)
+            + f"; best |r| of every dim of A, mean {m['best_mean']:.3f}",
             "  |r| histogram " + " ".join(str(c) for c in m["histogram"])
             + "  (bins of 0.1 from 0 to 1)",
             f"Lasso (a={la['alpha']})  {la['nonzero_mean']:.1f} dims of B per dim of A "
