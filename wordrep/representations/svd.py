@@ -37,7 +37,7 @@ def check_svd(dim, n_rows, eig, solver):
         raise UserError(f"unknown SVD solver {solver!r}.", f"Use one of {', '.join(SOLVERS)}.")
 
 
-def truncated_svd(matrix, dim, solver="randomized", power_iterations=4, oversample=20, seed=0,
+def truncated_svd(matrix, dim, solver="randomized", power_iterations=6, oversample=60, seed=0,
                   workers=None):
     """The ``dim`` largest singular triplets (U, s, Vt) of a sparse matrix, s descending."""
     if solver == "arpack":
@@ -48,7 +48,7 @@ def truncated_svd(matrix, dim, solver="randomized", power_iterations=4, oversamp
     return randomized_svd(matrix, dim, power_iterations, oversample, seed, workers)
 
 
-def randomized_svd(matrix, dim, power_iterations=4, oversample=20, seed=0, workers=None):
+def randomized_svd(matrix, dim, power_iterations=6, oversample=60, seed=0, workers=None):
     """Halko et al.'s randomized SVD with power iterations, in float32.
 
     Between power iterations the block is only re-conditioned with an LU factorization (as
