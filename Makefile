@@ -31,5 +31,6 @@ clean:
 bench: setup
 	$(BIN)/python bench/bench.py
 
+BENCH_OUT ?= bench/results-quick.json
 bench-quick: setup
-	$(BIN)/python bench/bench.py --quick --repeat 1
+	$(BIN)/python bench/bench.py --quick --repeat 1 --out $(BENCH_OUT)

@@ -155,7 +155,9 @@ def bench_word2vec(corpus, repeat, scratch, plain_corpus):
     def corpus_file_first(env):  # wordrep's corpus file is written once per corpus, cached
         subprocess.run([PY, "-m", "wordrep.cli", "-q", "corpus", "info", str(corpus)],
                        env=env, check=True, capture_output=True)
-    raw = measure([str(HERE / "train_word2vec.py"), "gensim", str(plain_corpus),
+    # gensim reads the same tokens cut into lines of 10,000 (its corpus_file reader is very
+    # slow on a single 100 MB line, which would flatter wordrep).
+    raw = measure([str(HERE / "train_word2vec.py"), "gensim", str(lined(plain_corpus)),
                    str(scratch / "w2v_gensim")] + argv, repeat)
     ours = measure([str(HERE / "train_word2vec.py"), "wordrep", str(corpus),
                     str(scratch / "w2v_wordrep")] + argv, repeat, prepare=corpus_file_first)
@@ -170,6 +172,27 @@ def bench_word2vec(corpus, repeat, scratch, plain_corpus):
                 ref_quality=quality(str(scratch / "w2v_gensim")))]
 
 
+def bench_script(script, args):
+    """Rows printed as JSON lines by one of the per-area benchmark scripts."""
+    done = subprocess.run([PY, str(HERE / script), *args], capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{script} failed:\n{done.stderr[-3000:]}")
+    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+
+
+def bench_evaluate(corpus, quick):
+    """Analogy scoring against gensim's evaluate_word_analogies (bench_evaluate.py)."""
+    args = ["--corpus", str(DEFAULT_CORPUS)]
+    if quick:
+        args += ["--repeat", "1", "--words", "20000", "--restrict", "5000"]
+    return bench_script("bench_evaluate.py", args)
+
+
+def bench_wordnet(quick):
+    """WordNet features, graph, measures and retrofitting (bench_wordnet.py)."""
+    return bench_script("bench_wordnet.py", ["--skip-graph"] if quick else [])
+
+
 # -- input and output ---------------------------------------------------------------------------
 
 def plain_copy(source, folder, tokens=None):
@@ -182,6 +205,16 @@ def plain_copy(source, folder, tokens=None):
         else:
             text = f.read()
     target.write_text(text + "\n", encoding="utf-8")
+    return target
+
+
+def lined(path, per_line=10_000):
+    """The whitespace tokens of ``path`` rewritten as lines of at most ``per_line`` tokens."""
+    target = Path(path).with_suffix(".lined.txt")
+    with open(path, encoding="utf-8") as f, open(target, "w", encoding="utf-8") as out:
+        tokens = f.read().split()
+        for i in range(0, len(tokens), per_line):
+            out.write(" ".join(tokens[i:i + per_line]) + "\n")
     return target
 
 
@@ -201,10 +234,15 @@ def markdown(results):
         lines.append(f"| {r['stage']} | {r['reference']} | {r['wordrep']['seconds']:.1f} "
                      f"| {r['ref']['seconds']:.1f} | {ratio} | {r['wordrep']['peak_rss_mb']} "
                      f"| {r['ref']['peak_rss_mb']} | {fmt(q)} | {fmt(rq)} | {r['goal']} |")
+    for stage, extra in results.get("extra", {}).items():
+        lines += ["", f"### {stage}", ""]
+        keys = list(dict.fromkeys(k for r in extra for k in r))
+        lines += ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+        lines += ["| " + " | ".join(str(r.get(k, "")) for k in keys) + " |" for r in extra]
     return "\n".join(lines) + "\n"
 
 
-STAGES = ("corpus", "svd", "word2vec")
+STAGES = ("corpus", "svd", "word2vec", "evaluate", "wordnet")
 
 
 def main():
@@ -216,7 +254,7 @@ def main():
     ap.add_argument("--only", nargs="*", choices=STAGES, default=list(STAGES))
     ap.add_argument("--out", type=Path, default=HERE / "results.json")
     args = ap.parse_args()
-    rows = []
+    rows, extra = [], {}
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         if args.quick:
@@ -232,13 +270,24 @@ def main():
             elif stage == "word2vec":
                 plain = plain or plain_copy(corpus, scratch)
                 rows += bench_word2vec(corpus, args.repeat, scratch, plain)
+            elif stage == "evaluate":
+                extra["analogy scoring: wordrep vs gensim evaluate_word_analogies"] = \
+                    bench_evaluate(corpus, args.quick)
+            elif stage == "wordnet":
+                extra["WordNet-derived and hybrid representations"] = bench_wordnet(args.quick)
+            write_results(args, rows, extra)  # after every stage: a long run keeps what it has
+    write_results(args, rows, extra, show=True)
+
+
+def write_results(args, rows, extra, show=False):
     results = {"machine": f"{os.cpu_count()} cores, {platform.machine()}, Python "
                           f"{platform.python_version()}", "corpus": str(args.corpus),
-               "quick": args.quick, "repeat": args.repeat, "rows": rows}
+               "quick": args.quick, "repeat": args.repeat, "rows": rows, "extra": extra}
     args.out.write_text(json.dumps(results, indent=1))
     table = markdown(results)
     args.out.with_suffix(".md").write_text(table)
-    print(table)
+    if show:
+        print(table)
 
 
 if __name__ == "__main__":

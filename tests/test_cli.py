@@ -82,3 +82,19 @@ def test_unexpected_errors_exit_1_without_traceback_unless_debug(monkeypatch):
     assert "unexpected RuntimeError: boom" in result.output and "Traceback" not in result.output
     debug = run("--debug", "corpus", "info", "lee")
     assert isinstance(debug.exception, RuntimeError)
+
+
+def test_train_options_for_tuples_and_untyped_numbers(tmp_path, wordnet_dir, monkeypatch):
+    from gensim.test.utils import datapath
+    monkeypatch.setenv("WORDREP_WORDNET", str(wordnet_dir))
+    out = tmp_path / "retro.vec"
+    result = run("-q", "train", "retrofit", "--vectors", datapath("lee_fasttext.vec"),
+                 "--relations", "synonym", "--relations", "hypernym", "--iterations", "2",
+                 "-o", str(out))
+    assert result.exit_code == 0, result.output
+    rep = wordrep.load(out)
+    assert len(rep.vocabulary) == len(wordrep.load(datapath("lee_fasttext.vec")).vocabulary)
+    from wordrep.cli.train_cmd import _Number
+    assert _Number().convert("100", None, None) == 100
+    assert _Number().convert("0.5", None, None) == 0.5
+    assert _Number().convert("n", None, None) == "n"

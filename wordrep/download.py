@@ -18,16 +18,21 @@ TIMEOUT_S = 20
 BLOCK = 1 << 20
 
 
-def sha256_file(path, block=BLOCK):
-    """SHA-256 hex digest of a file, read in blocks."""
-    digest = hashlib.sha256()
+def file_digest(path, algorithm="sha256", block=BLOCK):
+    """Hex digest of a file, read in blocks."""
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(block), b""):
             digest.update(chunk)
     return digest.hexdigest()
 
 
-def fetch(url, target, sha256, size=None, progress=None, timeout=TIMEOUT_S):
+def sha256_file(path, block=BLOCK):
+    """SHA-256 hex digest of a file, read in blocks."""
+    return file_digest(path, "sha256", block)
+
+
+def fetch(url, target, sha256, size=None, progress=None, timeout=TIMEOUT_S, algorithm="sha256"):
     """Download ``url`` to ``target`` unless a verified copy is already there.
 
     Parameters
@@ -36,12 +41,16 @@ def fetch(url, target, sha256, size=None, progress=None, timeout=TIMEOUT_S):
         Where to get the file.
     target : path
         Where it goes; written atomically.
-    sha256 : str
-        Expected SHA-256 (hex) of the whole file.
+    sha256 : str or None
+        Expected digest (hex) of the whole file, SHA-256 unless ``algorithm`` says otherwise;
+        None downloads without verification (only for files with no published checksum, at
+        the user's explicit request).
     size : int, optional
         Expected size in bytes: a larger response is cut off and refused.
     progress : callable, optional
         Context manager factory ``progress(total, label)`` yielding ``update(n)``.
+    algorithm : str
+        The digest the expected value is in (``"sha1"`` where only that is published).
 
     Returns
     -------
@@ -49,17 +58,17 @@ def fetch(url, target, sha256, size=None, progress=None, timeout=TIMEOUT_S):
         ``target``.
     """
     target = Path(target)
-    if target.is_file() and (size is None or target.stat().st_size == size) \
-            and sha256_file(target) == sha256:
+    if target.is_file() and sha256 and (size is None or target.stat().st_size == size) \
+            and file_digest(target, algorithm) == sha256:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(target) as tmp:
-        _stream(url, tmp, sha256, size, progress, timeout)
+        _stream(url, tmp, sha256, size, progress, timeout, algorithm)
     return target
 
 
-def _stream(url, tmp, sha256, size, progress, timeout):
-    digest, received = hashlib.sha256(), 0
+def _stream(url, tmp, expected, size, progress, timeout, algorithm):
+    digest, received = hashlib.new(algorithm), 0
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response, open(tmp, "wb") as out:
             total = size or int(response.headers.get("Content-Length") or 0)
@@ -83,8 +92,9 @@ def _stream(url, tmp, sha256, size, progress, timeout):
     if size is not None and received != size:
         raise UserError(f"download of {url} is incomplete: {received:,} of {size:,} bytes.",
                         "Run the command again to restart it.")
-    if digest.hexdigest() != sha256:
-        raise UserError(f"download of {url} does not match its SHA-256 checksum "
-                        f"(got {digest.hexdigest()[:16]}…, expected {sha256[:16]}…); "
+    if expected and digest.hexdigest() != expected:
+        name = {"sha256": "SHA-256", "sha1": "SHA-1"}.get(algorithm, algorithm)
+        raise UserError(f"download of {url} does not match its published {name} checksum "
+                        f"(got {digest.hexdigest()[:16]}…, expected {expected[:16]}…); "
                         "the partial file was removed.", "Run the command again; if it fails "
                         "again, the file on the server has changed.")

@@ -14,10 +14,7 @@ unverified download, and then prints the SHA-256 it computed.
 """
 import hashlib
 import importlib.util
-import os
 import tarfile
-import urllib.error
-import urllib.request
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import atomic_path
-from ..download import BLOCK, TIMEOUT_S, fetch, sha256_file
-from ..errors import OfflineError, UserError
+from ..download import fetch, sha256_file
+from ..errors import UserError
 from ..home import cache_dir
-from ..progress import no_progress
 from ..registry import Registry
 from .datasets import Agreement, AnalogyDataset
 from .loaders import read_analogy, read_similarity
@@ -319,8 +315,8 @@ def fetch_benchmark(name, fetch_missing=True, progress=None, allow_unverified=Fa
     download = cache_dir("downloads") / _file_name(spec.url)
     if spec.sha256:
         fetch(spec.url, download, spec.sha256, spec.size, progress)
-    else:
-        _fetch_sha1(spec, download, progress)
+    else:  # only a SHA-1 is published, or nothing (then only with --unverified)
+        fetch(spec.url, download, spec.sha1, spec.size, progress, algorithm="sha1")
     if not spec.members:
         if targets[0] != download:
             with atomic_path(targets[0]) as tmp:
@@ -354,48 +350,6 @@ def _read_member(archive, member, name):
     except (KeyError, tarfile.TarError, zipfile.BadZipFile, OSError) as exc:
         raise UserError(f"cannot read {member} from {archive}: {exc}.",
                         f"Delete {archive} and run `wordrep benchmarks fetch {name}` again.") from None
-
-
-def _fetch_sha1(spec, target, progress):
-    """Download to ``target`` atomically, checked against the published SHA-1 when there is one.
-
-    :func:`wordrep.download.fetch` verifies SHA-256 only; these archives have published SHA-1
-    sums only, so this is the same streaming, verifying loop with the other digest.
-    """
-    if target.is_file() and spec.sha1 and _sha1_file(target) == spec.sha1:
-        return target
-    sha1, sha256 = hashlib.sha1(), hashlib.sha256()
-    with atomic_path(target) as tmp:
-        try:
-            with urllib.request.urlopen(spec.url, timeout=TIMEOUT_S) as response, \
-                    open(tmp, "wb") as out:
-                total = int(response.headers.get("Content-Length") or 0)
-                with (progress or no_progress)(total, f"Downloading {spec.url}") as update:
-                    for chunk in iter(lambda: response.read(BLOCK), b""):
-                        sha1.update(chunk)
-                        sha256.update(chunk)
-                        out.write(chunk)
-                        update(len(chunk))
-                out.flush()
-                os.fsync(out.fileno())
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            raise OfflineError(f"cannot download {spec.url}: {getattr(exc, 'reason', exc)}.",
-                               f"Check the internet connection, or download it by hand and put "
-                               f"it at {target}.") from None
-        if spec.sha1 and sha1.hexdigest() != spec.sha1:
-            raise UserError(f"download of {spec.url} does not match its published SHA-1 "
-                            f"(got {sha1.hexdigest()[:16]}…, expected {spec.sha1[:16]}…); the "
-                            "partial file was removed.", "Run the command again; if it fails "
-                            "again, the file on the server has changed.")
-    return target
-
-
-def _sha1_file(path):
-    digest = hashlib.sha1()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(BLOCK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def is_available(entry):

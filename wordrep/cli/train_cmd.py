@@ -71,7 +71,8 @@ def make_train_command(entry):
                click.Option(["--format", "output_format"], type=FORMAT_CHOICES, default=None,
                             help="Override the format chosen from the suffix.")]
     helps = _parameter_help(entry.func)
-    options += [_option(name, p, helps) for name, p in list(params.items())[1:]]
+    options += [_option(name, p, helps) for name, p in list(params.items())[1:]
+                if name not in HIDDEN]
     arguments = [click.Argument(["corpus"], required=needs_corpus)]
     command = click.Command(entry.name, params=arguments + options,
                             callback=_with_tokenizer(callback),
@@ -105,8 +106,25 @@ def _option(name, param, helps):
     if isinstance(default, bool):
         return click.Option([f"{flag}/--no-{name.replace('_', '-')}", name], default=default,
                             show_default=True, help=helps.get(name))
+    if isinstance(default, (tuple, list)):  # e.g. relations: repeat the option
+        return click.Option([flag, name], multiple=True, default=tuple(default),
+                            show_default=True, help=helps.get(name))
     return click.Option([flag, name], type=_param_type(param), default=default,
                         show_default=default is not None, help=helps.get(name))
+
+
+class _Number(click.ParamType):
+    """A parameter whose default is None and whose type is not declared: a number if it reads
+    as one (``--dim 100``), else the text."""
+    name = "value"
+
+    def convert(self, value, param, ctx):
+        for kind in (int, float):
+            try:
+                return kind(value)
+            except (TypeError, ValueError):
+                continue
+        return value
 
 
 def _param_type(param):
@@ -116,7 +134,11 @@ def _param_type(param):
     for kind in candidates:
         if kind in (int, float, str):
             return kind
-    return type(param.default) if param.default is not None else str
+    return type(param.default) if param.default is not None else _Number()
+
+
+# Library-only parameters: objects a command line cannot spell.
+HIDDEN = {"wordnet"}
 
 
 def _parameter_help(func):

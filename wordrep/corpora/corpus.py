@@ -10,7 +10,7 @@ from ..home import cache_dir
 from . import token_ids
 from .sources import Source
 from .tokenize import Tokenizer
-from .vocabulary import Vocabulary, check_min_count
+from .vocabulary import check_min_count
 
 # Bump when reading or tokenizing changes what a source yields: old caches then go unused.
 READER_VERSION = 1

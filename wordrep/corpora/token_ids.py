@@ -13,7 +13,6 @@ import json
 import shutil
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 

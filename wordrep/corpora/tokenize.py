@@ -66,6 +66,8 @@ class Tokenizer:
             text = text.lower()
         if self.apostrophes and not self.pretokenized and "’" in text:
             text = text.replace("’", "'")
+        if _ALREADY_CLEAN.search(text) is None:
+            return _split_lines(text)  # nothing but a-z, 0-9 and spaces: str.split is enough
         return self._pattern.findall(text)
 
     def tokens(self, text):
@@ -78,3 +80,19 @@ class Tokenizer:
 
 
 _PATTERNS = {}
+# Text that is already tokenized in the default way (text8, wiki17m): lowercase ASCII letters,
+# digits and spaces only. Every tokenizer setting splits it exactly where str.split does, which
+# is several times faster than the regular expression.
+_ALREADY_CLEAN = re.compile(r"[^a-z0-9 \n]")
+
+
+def _split_lines(text):
+    """``str.split`` tokens with a NEWLINE token at every line break."""
+    if NEWLINE not in text:
+        return text.split()
+    tokens = []
+    for line in text.split(NEWLINE):
+        tokens.extend(line.split())
+        tokens.append(NEWLINE)
+    tokens.pop()
+    return tokens

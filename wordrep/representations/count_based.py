@@ -112,38 +112,12 @@ def association_matrix(corpus, cds=0.75, neg=1, kind="ppmi", timings=None, **cou
     return vocab, matrix
 
 
+# The builders' docstrings are assembled at the end of the module from one shared text.
 @representations.register("ppmi", family="distributional")
 def build_ppmi(corpus, min_count: int = 5, max_vocab: int | None = None, window: int = 5,
                weighting: str = "dynamic", context: str = "symmetric",
                subsample: float = 1e-5, delete_rare: bool = True, cds: float = 0.75,
                neg: float = 1, seed: int = 0):
-    """Sparse PPMI vectors: each word's row of the positive PMI matrix (Levy et al. 2015).
-
-    Parameters
-    ----------
-    corpus : Corpus
-        What to count in.
-    min_count : int
-        Words seen fewer times are left out (and are not contexts).
-    max_vocab : int, optional
-        Keep at most this many words, the most frequent.
-    window : int
-        Context words on each side.
-    weighting : str
-        How a context at distance d counts: uniform, harmonic (1/d) or dynamic ((L-d+1)/L).
-    context : str
-        symmetric, left or right context.
-    subsample : float
-        word2vec's subsampling threshold t, applied before windowing; 0 keeps every token.
-    delete_rare : bool
-        Remove rare words before windowing (Levy et al.'s dirty variant) instead of skipping them.
-    cds : float
-        Context distribution smoothing exponent.
-    neg : float
-        Shift PMI by log(neg).
-    seed : int
-        Seed of the subsampling draws.
-    """
     timings = {}
     vocab, matrix = association_matrix(
         corpus, cds=cds, neg=neg, kind="ppmi", timings=timings, min_count=min_count,
@@ -159,46 +133,6 @@ def build_svd(corpus, dim: int = 300, eig: float = 0.5, w_plus_c: bool = False,
               max_vocab: int | None = None, window: int = 5, weighting: str = "dynamic",
               context: str = "symmetric", subsample: float = 1e-5, delete_rare: bool = True,
               cds: float = 0.75, neg: float = 1, seed: int = 0):
-    """Dense vectors from a truncated SVD of the PPMI matrix (Levy et al. 2015).
-
-    Parameters
-    ----------
-    corpus : Corpus
-        What to count in.
-    dim : int
-        Number of dimensions.
-    eig : float
-        Eigenvalue weighting p: vectors are U S^p (0, 0.5 or 1).
-    w_plus_c : bool
-        Add the context vectors V S^p to the word vectors.
-    solver : str
-        randomized (Halko et al., seeded) or arpack (scipy's svds, exact, slower).
-    power_iterations : int
-        Power iterations of the randomized solver.
-    oversample : int
-        Extra directions the randomized solver tracks beyond ``dim``; with 6 iterations and
-        60 extra, the 300 vectors of wiki17m score as ARPACK's exact ones do.
-    min_count : int
-        Words seen fewer times are left out (and are not contexts).
-    max_vocab : int, optional
-        Keep at most this many words, the most frequent.
-    window : int
-        Context words on each side.
-    weighting : str
-        How a context at distance d counts: uniform, harmonic (1/d) or dynamic ((L-d+1)/L).
-    context : str
-        symmetric, left or right context.
-    subsample : float
-        word2vec's subsampling threshold t, applied before windowing; 0 keeps every token.
-    delete_rare : bool
-        Remove rare words before windowing (Levy et al.'s dirty variant) instead of skipping them.
-    cds : float
-        Context distribution smoothing exponent.
-    neg : float
-        Shift PMI by log(neg).
-    seed : int
-        Seed of the subsampling draws and of the randomized solver.
-    """
     if not isinstance(power_iterations, (int, np.integer)) or power_iterations < 0:
         raise UserError(f"power_iterations must be a whole number >= 0, got {power_iterations!r}.",
                         "Use 6 (the default); more is slower and closer to exact.")
@@ -219,3 +153,56 @@ def build_svd(corpus, dim: int = 300, eig: float = 0.5, w_plus_c: bool = False,
     return DenseVectors.from_arrays(vocab.words, vectors, name="svd",
                                     metadata={"timings": timings,
                                               "singular_values": s[:10].round(4).tolist()})
+
+
+# The count parameters mean the same for both builders: documented once.
+_COUNT_PARAMS_DOC = """    min_count : int
+        Words seen fewer times are left out (and are not contexts).
+    max_vocab : int, optional
+        Keep at most this many words, the most frequent.
+    window : int
+        Context words on each side.
+    weighting : str
+        How a context at distance d counts: uniform, harmonic (1/d) or dynamic ((L-d+1)/L).
+    context : str
+        symmetric, left or right context.
+    subsample : float
+        word2vec's subsampling threshold t, applied before windowing; 0 keeps every token.
+    delete_rare : bool
+        Remove rare words before windowing (Levy et al.'s dirty variant) instead of skipping them.
+    cds : float
+        Context distribution smoothing exponent.
+    neg : float
+        Shift PMI by log(neg).
+"""
+build_ppmi.__doc__ = """Sparse PPMI vectors: each word's row of the positive PMI matrix (Levy et al. 2015).
+
+    Parameters
+    ----------
+    corpus : Corpus
+        What to count in.
+""" + _COUNT_PARAMS_DOC + """    seed : int
+        Seed of the subsampling draws.
+"""
+build_svd.__doc__ = """Dense vectors from a truncated SVD of the PPMI matrix (Levy et al. 2015).
+
+    Parameters
+    ----------
+    corpus : Corpus
+        What to count in.
+    dim : int
+        Number of dimensions.
+    eig : float
+        Eigenvalue weighting p: vectors are U S^p (0, 0.5 or 1).
+    w_plus_c : bool
+        Add the context vectors V S^p to the word vectors.
+    solver : str
+        randomized (Halko et al., seeded) or arpack (scipy's svds, exact, slower).
+    power_iterations : int
+        Power iterations of the randomized solver.
+    oversample : int
+        Extra directions the randomized solver tracks beyond ``dim``; with 6 iterations and
+        60 extra, the 300 vectors of wiki17m score as ARPACK's exact ones do.
+""" + _COUNT_PARAMS_DOC + """    seed : int
+        Seed of the subsampling draws and of the randomized solver.
+"""
