@@ -371,3 +371,17 @@ def test_failed_word2vec_write_leaves_nothing(tmp_path, lee, monkeypatch, name):
     with pytest.raises(Boom):
         lee.save(tmp_path / name)
     assert leftovers(tmp_path, keep={"lee.vec"}) == []
+
+
+def test_nan_or_infinite_values_are_refused_naming_the_word(tmp_path):
+    path = tmp_path / "nan.vec"
+    path.write_text("3 3\ncat 1 2 3\ndog 1 nan 2\nemu inf 0 0\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"'dog' has NaN or infinite values \(2 word"):
+        load(path)
+
+
+def test_rows_of_different_dimensions_are_refused(tmp_path):
+    path = tmp_path / "dims.vec"
+    path.write_text("2 3\ncat 1 2 3\ndog 1 2\n", encoding="utf-8")
+    with pytest.raises(UserError, match="dims.vec"):
+        load(path)

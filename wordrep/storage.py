@@ -275,7 +275,18 @@ def _load_word2vec(path, fmt):
         raise UserError(f"cannot read {path} as a {fmt} file: {exc}",
                         "The file may be truncated or in another format; pass the right format "
                         "(--format) or re-download it.") from None
+    _check_finite(kv, path)
     return DenseVectors(kv, name=_stem(path), metadata={"source": str(path), "format": fmt})
+
+
+def _check_finite(kv, path):
+    """Refuse NaN or infinite values, naming the first word that has them: a score computed
+    with them would be silently wrong."""
+    bad = np.flatnonzero(~np.isfinite(kv.vectors).all(axis=1))
+    if bad.size:
+        raise UserError(f"{path}: the vector of {kv.index_to_key[int(bad[0])]!r} has NaN or "
+                        f"infinite values ({bad.size} word(s) in all).",
+                        "Fix or remove those lines; wordrep does not score with them.")
 
 
 def _stem(path):
