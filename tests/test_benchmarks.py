@@ -3,7 +3,6 @@ import hashlib
 import io
 import logging
 import tarfile
-import zipfile
 
 import numpy as np
 import pytest

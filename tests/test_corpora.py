@@ -6,7 +6,6 @@ import json
 import lzma
 import zipfile
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
 

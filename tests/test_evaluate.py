@@ -190,8 +190,13 @@ def test_common_coverage_and_paired_test(lee):
 def test_bad_vectors_are_named(tmp_path):
     path = tmp_path / "bad.vec"
     path.write_text("3 2\nold 1 0\nnew nan 1\nsmart 0 1\n")
-    rep = load(path)
-    with pytest.raises(UserError, match="new|old"):
+    with pytest.raises(UserError, match="'new' has NaN"):
+        load(path)                                  # a file is refused when it is read
+    import numpy as np
+    from wordrep.representations.dense import DenseVectors
+    rep = DenseVectors.from_arrays(["old", "new", "smart"],
+                                   np.array([[1, 0], [np.nan, 1], [0, 1]], dtype=np.float32))
+    with pytest.raises(UserError, match="new|old"):  # and vectors made in memory when scored
         ev.score_similarity(rep, load_benchmark("simlex999"))
 
 

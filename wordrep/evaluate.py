@@ -40,7 +40,7 @@ import numpy as np
 from scipy import stats
 
 from . import __version__
-from .benchmarks import AnalogyDataset, SimilarityDataset, default_benchmarks, load_benchmark
+from .benchmarks import default_benchmarks, load_benchmark
 from .errors import UserError
 from .progress import no_progress
 from .representations.base import VectorRepresentation, now_utc
