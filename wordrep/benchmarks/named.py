@@ -13,7 +13,6 @@ SHA-256 is shown once computed. Where no checksum is known at all (``sha256`` an
 unverified download, and then prints the SHA-256 it computed.
 """
 import hashlib
-import importlib.util
 import tarfile
 import zipfile
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ import numpy as np
 from ..atomic import atomic_path
 from ..download import fetch, sha256_file
 from ..errors import UserError
+from ..gensim_data import gensim_test_file
 from ..home import cache_dir
 from ..registry import Registry
 from .datasets import Agreement, AnalogyDataset
@@ -96,19 +96,6 @@ DOWNLOADS = {
 
 
 # ---- bundled: gensim's test data -------------------------------------------------------------
-
-def gensim_test_file(name):
-    """A file of gensim's test data, found without importing gensim (a second of start-up)."""
-    spec = importlib.util.find_spec("gensim")
-    if spec is None:
-        raise UserError("gensim is not installed, and the bundled benchmarks come with it.",
-                        "pip install gensim")
-    path = Path(spec.submodule_search_locations[0]) / "test" / "test_data" / name
-    if not path.is_file():
-        raise UserError(f"{name} is missing from gensim's test data ({path.parent}).",
-                        "Reinstall gensim: pip install --force-reinstall gensim")
-    return path
-
 
 @benchmarks.register("wordsim353", kind="similarity", size=353, scale=(0, 10), bundled=True,
                      source="gensim's test data (wordsim353.tsv)",

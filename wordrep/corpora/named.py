@@ -3,7 +3,6 @@
 Each is a function registered by name that returns the path to read (fetching it first when
 allowed); ``wordrep corpus list`` reads this registry.
 """
-import importlib.util
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from ..atomic import atomic_path
 from ..download import fetch, sha256_file
 from ..errors import UserError
+from ..gensim_data import gensim_test_file
 from ..home import cache_dir
 from ..registry import Registry
 
@@ -38,27 +38,17 @@ TEXT8 = Download(
 )
 
 
-def _gensim_test_file(name):
-    # Found without importing gensim (a second of start-up) for a file name.
-    spec = importlib.util.find_spec("gensim")
-    path = Path(spec.submodule_search_locations[0]) / "test" / "test_data" / name
-    if not path.is_file():
-        raise UserError(f"{name} is missing from gensim's test data ({path.parent}).",
-                        "Reinstall gensim: pip install --force-reinstall gensim")
-    return path
-
-
 @corpora.register("enwiki-sample", tokens="0.48M", source="gensim's test data",
                   default=True)
 def enwiki_sample(fetch_missing=True, progress=None):
     """A shortened English Wikipedia XML dump (gensim's test data); the default corpus."""
-    return _gensim_test_file("enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2")
+    return gensim_test_file("enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2")
 
 
 @corpora.register("lee", tokens="0.06M", source="gensim's test data")
 def lee(fetch_missing=True, progress=None):
     """Lee's background corpus: 300 Australian news articles, one a line (gensim's test data)."""
-    return _gensim_test_file("lee_background.cor")
+    return gensim_test_file("lee_background.cor")
 
 
 @corpora.register("text8", tokens="17.0M", source=TEXT8.url, download=True)
