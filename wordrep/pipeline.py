@@ -108,7 +108,7 @@ def merge(base, update):
 
 def check_config(config):
     """Refuse unknown sections, keys, methods and parameters, naming the valid ones."""
-    from .representations import representations
+    from .representations import check_params, representations
     from .representations.wordnet_measures import MEASURES, is_measure_name
     _known(config, SECTIONS, "config section")
     for section in SECTIONS:
@@ -129,11 +129,11 @@ def check_config(config):
         if method not in representations:
             raise UserError(f"[representations.{name}] has an unknown method {method!r}.",
                             f"Valid methods: {', '.join(methods)}.")
-        allowed = list(representations.get(method).parameters)
-        for key in spec:
-            if key != "method" and key not in allowed:
-                raise UserError(f"[representations.{name}] {method} has no parameter {key!r}.",
-                                f"Valid: {', '.join(a for a in allowed if a != 'corpus')}.")
+        try:
+            check_params(representations.get(method),
+                         {k: v for k, v in spec.items() if k != "method"})
+        except UserError as exc:
+            raise UserError(f"[representations.{name}] {exc.message}", exc.hint) from None
         if method == "retrofit" and spec.get("vectors") not in reps and \
                 not Path(str(spec.get("vectors"))).exists():
             raise UserError(f"[representations.{name}] retrofits {spec.get('vectors')!r}, "

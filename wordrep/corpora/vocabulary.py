@@ -94,3 +94,21 @@ def check_min_count(min_count):
     if not isinstance(min_count, (int, np.integer)) or min_count < 1:
         raise UserError(f"min_count must be a whole number >= 1, got {min_count!r}.",
                         "Use --min-count 1 to keep every word.")
+
+
+def nonempty_vocabulary(source, min_count=5, max_vocab=None):
+    """The words of ``source`` (a corpus, or a Vocabulary to trim) that a model will use.
+
+    An empty result is the user's error (min_count too high for the corpus), reported here
+    once for every builder.
+    """
+    check_min_count(min_count)
+    if isinstance(source, Vocabulary):
+        vocab = source.trim(min_count=min_count, max_vocab=max_vocab)
+    else:
+        vocab = source.vocabulary(min_count=min_count, max_vocab=max_vocab)
+    if len(vocab) == 0:
+        name = getattr(source, "name", "the corpus")
+        raise UserError(f"no word of {name} occurs at least {min_count} times, so the "
+                        "vocabulary is empty.", "Use a lower --min-count or a larger corpus.")
+    return vocab

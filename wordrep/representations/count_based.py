@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..atomic import atomic_path
-from ..corpora.vocabulary import check_min_count
+from ..corpora.vocabulary import nonempty_vocabulary
 from ..errors import UserError
 from ..home import cache_dir
 from . import representations
@@ -65,16 +65,6 @@ def _write_cache(path, matrix):
         log.warning("could not cache %s (%s); it will be recomputed next time", path, exc)
 
 
-def vocabulary(corpus, min_count, max_vocab):
-    """The corpus vocabulary for these settings; an empty one is the user's error."""
-    check_min_count(min_count)
-    vocab = corpus.vocabulary(min_count=min_count, max_vocab=max_vocab)
-    if len(vocab) == 0:
-        raise UserError(f"no word of {corpus.name} occurs at least {min_count} times.",
-                        "Use a lower --min-count or a larger corpus.")
-    return vocab
-
-
 def count_matrix(corpus, min_count=5, max_vocab=None, window=5, weighting="dynamic",
                  context="symmetric", subsample=1e-5, delete_rare=True, seed=0, timings=None):
     """The vocabulary and its word-by-context co-occurrence counts (cached).
@@ -84,7 +74,7 @@ def count_matrix(corpus, min_count=5, max_vocab=None, window=5, weighting="dynam
     (Vocabulary, scipy.sparse.csr_matrix)
     """
     check_window(window, weighting, context, subsample or None)
-    vocab = vocabulary(corpus, min_count, max_vocab)
+    vocab = nonempty_vocabulary(corpus, min_count, max_vocab)
     params = dict(min_count=min_count, max_vocab=max_vocab, window=window, weighting=weighting,
                   context=context, subsample=subsample or None, delete_rare=delete_rare,
                   seed=seed if subsample else None, stage="counts", version=1)
@@ -139,7 +129,7 @@ def build_svd(corpus, dim: int = 300, eig: float = 0.5, w_plus_c: bool = False,
     if not isinstance(oversample, (int, np.integer)) or oversample < 0:
         raise UserError(f"oversample must be a whole number >= 0, got {oversample!r}.",
                         "Use 60 (the default).")
-    check_svd(dim, len(vocabulary(corpus, min_count, max_vocab)), eig, solver)
+    check_svd(dim, len(nonempty_vocabulary(corpus, min_count, max_vocab)), eig, solver)
     timings = {}
     vocab, matrix = association_matrix(
         corpus, cds=cds, neg=neg, kind="ppmi", timings=timings, min_count=min_count,

@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from ..atomic import atomic_path
-from ..corpora.vocabulary import check_min_count
+from ..corpora.vocabulary import check_min_count, nonempty_vocabulary
 from ..errors import UserError
 from ..home import cache_dir
 from . import representations
@@ -58,10 +58,7 @@ def _check(dim, window, min_count, negative, hs, sample, epochs, alpha, workers)
 
 def train(model_class, corpus, name, echo_progress=True, **params):
     """Train a gensim model on ``corpus`` through corpus_file; return DenseVectors."""
-    vocab = corpus.vocabulary(min_count=params["min_count"])
-    if len(vocab) == 0:
-        raise UserError(f"no word of {corpus.name} occurs at least {params['min_count']} times.",
-                        "Use a lower --min-count or a larger corpus.")
+    nonempty_vocabulary(corpus, params["min_count"])
     path = corpus_file(corpus)
     gensim_log = logging.getLogger("gensim.models")
     level = gensim_log.level

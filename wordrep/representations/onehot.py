@@ -6,8 +6,7 @@ benchmark scores are the floor that every other representation must beat.
 import numpy as np
 import scipy.sparse as sp
 
-from ..corpora.vocabulary import Vocabulary
-from ..errors import UserError
+from ..corpora.vocabulary import Vocabulary, nonempty_vocabulary  # noqa: F401 (doctest)
 from . import representations
 from .sparse import SparseVectors
 
@@ -40,15 +39,6 @@ def build_onehot(corpus, min_count: int = 5, max_vocab: int | None = None):
     >>> rep.similarity([("cat", "cat"), ("cat", "sat"), ("cat", "mat")])
     array([ 1.,  0., nan])
     """
-    vocabulary = _vocabulary(corpus, min_count, max_vocab)
-    if len(vocabulary) == 0:
-        raise UserError(f"no word occurs at least {min_count} times, so the vocabulary is empty.",
-                        "Use a lower --min-count or a larger corpus.")
+    vocabulary = nonempty_vocabulary(corpus, min_count, max_vocab)
     identity = sp.eye_array(len(vocabulary), dtype=np.float32, format="csr")
     return SparseVectors(vocabulary.words, identity, name="onehot", metadata={"method": "onehot"})
-
-
-def _vocabulary(corpus, min_count, max_vocab):
-    if isinstance(corpus, Vocabulary):
-        return corpus.trim(min_count=min_count, max_vocab=max_vocab)
-    return corpus.vocabulary(min_count=min_count, max_vocab=max_vocab)
