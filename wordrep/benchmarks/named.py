@@ -11,17 +11,33 @@ the only published one found is the SHA-1 listed by GluonNLP's dataset loaders
 SHA-256 is shown once computed. Where no checksum is known at all (``sha256`` and ``sha1`` both
 ``None``), nothing is invented: :func:`fetch_benchmark` refuses unless the user allows an
 unverified download, and then prints the SHA-256 it computed.
+
+Transport
+---------
+Every URL is https where the dataset's host is known to serve it: MEN from its author's
+current page (``staff.fnwi.uva.nl``; GluonNLP's later loaders fetch the same archive, same
+SHA-1, there), the Rare Words from ``nlp.stanford.edu`` over https (the old address was
+``www-nlp.stanford.edu`` over http), MSR from the same Microsoft host over https (it has no
+checksum, so plain http would not be allowed at all). SimVerb-3500 (``people.ds.cam.ac.uk``) and the WordSim-353
+similarity/relatedness split (``alfonseca.org``) are published over plain http only, with no
+https mirror known to serve the same bytes; they stay downloadable because their SHA-1 is
+pinned here and checked before the file is used (:mod:`wordrep.download` accepts http only
+for a pinned checksum). An unverified download must come over https.
+
+Archives
+--------
+Every archive is unpacked by :func:`wordrep.archives.extract` into
+``benchmarks/<name>/`` in the cache: members that would escape that folder, links, special
+files and zip bombs are refused, and the folder appears only once complete and checked.
 """
-import hashlib
-import tarfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from ..archives import extract, remove_incomplete
 from ..atomic import atomic_path
-from ..download import fetch, sha256_file
+from ..download import fetch, file_digest, sha256_file
 from ..errors import UserError
 from ..gensim_data import gensim_test_file
 from ..home import cache_dir
@@ -46,13 +62,16 @@ class Download:
     """A benchmark file on the web and what it must be.
 
     ``members`` are the files to take out of an archive (path inside it -> expected SHA-1 or
-    ``None``); an empty mapping means the download is the data file itself.
+    ``None``); an empty mapping means the download is the data file itself, or an archive
+    read as a whole (BATS). ``max_bytes`` caps a download whose ``size`` is not known
+    (:data:`wordrep.download.MAX_DOWNLOAD_BYTES` by default).
     """
     url: str
     sha256: str = None
     sha1: str = None
     size: int = None
     members: dict = field(default_factory=dict)
+    max_bytes: int = None
 
     @property
     def verified(self):
@@ -64,7 +83,7 @@ _MFARUQUI = "https://raw.githubusercontent.com/mfaruqui/eval-word-vectors/master
 # The registry functions look their Download up here at call time (tests point them at a local
 # server by replacing an entry).
 DOWNLOADS = {
-    "men": Download("http://clic.cimec.unitn.it/~elia.bruni/resources/MEN.tar.gz",
+    "men": Download("https://staff.fnwi.uva.nl/e.bruni/resources/MEN.tar.gz",
                     sha1="3c4af1b7009c1ad75e03562f7f7bc5f51ff3a31a",
                     members={"MEN/MEN_dataset_natural_form_full":
                              "af9c2ca0033e2561676872eed98e223ee6366b82"}),
@@ -72,7 +91,7 @@ DOWNLOADS = {
                             sha1="8c43b0a34823def29ad4c4f4d7e9d3b91acf8b8d",
                             members={"data/SimVerb-3500.txt":
                                      "0e79af04fd42f44affc93004f2a02b62f155a9ae"}),
-    "rw": Download("http://www-nlp.stanford.edu/~lmthang/morphoNLM/rw.zip",
+    "rw": Download("https://nlp.stanford.edu/~lmthang/morphoNLM/rw.zip",
                    sha1="bf9c5959a0a2d7ed8e51d91433ac5ebf366d4fb9",
                    members={"rw/rw.txt": "bafc59f099f1798b47f5bed7b0ebbb933f6b309a"}),
     "mturk771": Download(_MFARUQUI + "EN-MTurk-771.txt"),
@@ -86,7 +105,7 @@ DOWNLOADS = {
                          sha1="1b9ca7f4d61682dea0004acbd48ce74275d5bfff",
                          members={"wordsim353_sim_rel/wordsim_relatedness_goldstandard.txt":
                                   "c36c5dc5ebea9964f4f43e2c294cd620471ab1b8"}),
-    "msr": Download("http://research.microsoft.com/en-us/um/people/gzweig/Pubs/"
+    "msr": Download("https://research.microsoft.com/en-us/um/people/gzweig/Pubs/"
                     "myz_naacl13_test_set.tgz",
                     members={"test_set/word_relationship.questions": None,
                              "test_set/word_relationship.answers": None}),
@@ -226,23 +245,24 @@ BATS_GROUPS = {"I": "syntactic", "D": "syntactic", "E": "semantic", "L": "semant
                               "NAACL SRW")
 def bats(fetch_missing=True, progress=None, allow_unverified=False):
     """BATS 3.0: 40 relations x 50 pairs, every ordered pair of pairs in a relation a question."""
-    archive = fetch_benchmark("bats", fetch_missing, progress, allow_unverified)[0]
+    folder = fetch_benchmark("bats", fetch_missing, progress, allow_unverified)[0]
     questions, sections, names = [], [], []
-    with zipfile.ZipFile(archive) as zf:
-        files = sorted(n for n in zf.namelist() if n.endswith(".txt") and "/" in n
-                       and Path(n).name[:1] in BATS_GROUPS and Path(n).name[1:3].isdigit())
-        for member in files:
-            lines = zf.read(member).decode("utf-8", errors="replace").splitlines()
-            # "word<TAB>answer/alternative/...": only the first answer counts here.
-            pairs = [(f[0], f[1].split("/")[0]) for f in (ln.split() for ln in lines) if len(f) >= 2]
-            names.append(Path(member).stem)
-            for i, (a, b) in enumerate(pairs):
-                for j, (c, d) in enumerate(pairs):
-                    if i != j:
-                        questions.append((a, b, c, d))
-                        sections.append(len(names) - 1)
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.txt"))
+    for member in files:
+        name = Path(member).name
+        if "/" not in member or name[:1] not in BATS_GROUPS or not name[1:3].isdigit():
+            continue
+        lines = (folder / member).read_text(encoding="utf-8", errors="replace").splitlines()
+        # "word<TAB>answer/alternative/...": only the first answer counts here.
+        pairs = [(f[0], f[1].split("/")[0]) for f in (ln.split() for ln in lines) if len(f) >= 2]
+        names.append(Path(member).stem)
+        for i, (a, b) in enumerate(pairs):
+            for j, (c, d) in enumerate(pairs):
+                if i != j:
+                    questions.append((a, b, c, d))
+                    sections.append(len(names) - 1)
     if not questions:
-        raise UserError(f"{archive} holds no BATS relation files.",
+        raise UserError(f"{folder} holds no BATS relation files.",
                         "Delete it and fetch again: `wordrep benchmarks fetch bats`.")
     entry = benchmarks.get("bats")
     return AnalogyDataset("bats", questions, names, np.array(sections),
@@ -255,13 +275,21 @@ def bats(fetch_missing=True, progress=None, allow_unverified=False):
 # ---- fetching -----------------------------------------------------------------------------------
 
 def cached_paths(name):
-    """Where the files of the named download go in the cache."""
+    """Where the files of the named download go in the cache.
+
+    An archive is unpacked into ``benchmarks/<name>/``: the paths are its listed members there,
+    or that folder itself when the archive is read as a whole (BATS).
+    """
     spec = DOWNLOADS[name]
-    folder = cache_dir("benchmarks", name)
-    if not spec.members:
-        return [cache_dir("downloads") / _file_name(spec.url)] if _is_archive(spec.url) \
-            else [folder / _file_name(spec.url)]
-    return [folder / Path(m).name for m in spec.members]
+    if not _is_archive(spec.url):
+        return [cache_dir("benchmarks", name) / _file_name(spec.url)]
+    folder = _unpacked_dir(name)
+    return [folder / m for m in spec.members] if spec.members else [folder]
+
+
+def _unpacked_dir(name):
+    # Not created here: the extraction makes it, atomically.
+    return cache_dir("benchmarks") / name
 
 
 def _file_name(url):
@@ -278,17 +306,19 @@ def fetch_benchmark(name, fetch_missing=True, progress=None, allow_unverified=Fa
     Returns
     -------
     list of Path
-        One per archive member (or the downloaded file itself).
+        One per archive member, or the downloaded file itself, or the folder an archive read
+        as a whole was unpacked into.
 
     Raises
     ------
     UserError
         Not fetched yet and ``fetch_missing`` is false; no checksum is known and
-        ``allow_unverified`` is false; a checksum mismatch; offline.
+        ``allow_unverified`` is false; a checksum mismatch; a refused download or archive;
+        offline.
     """
     spec = DOWNLOADS[name]
     targets = cached_paths(name)
-    if all(t.is_file() and t.stat().st_size > 0 for t in targets):
+    if _present(targets):
         return targets
     if not fetch_missing:
         raise UserError(f"the benchmark {name} has not been downloaded yet.",
@@ -300,50 +330,41 @@ def fetch_benchmark(name, fetch_missing=True, progress=None, allow_unverified=Fa
                         "as served (its SHA-256 is printed), or download it yourself and pass "
                         "the file to -b.")
     download = cache_dir("downloads") / _file_name(spec.url)
-    if spec.sha256:
-        fetch(spec.url, download, spec.sha256, spec.size, progress)
-    else:  # only a SHA-1 is published, or nothing (then only with --unverified)
-        fetch(spec.url, download, spec.sha1, spec.size, progress, algorithm="sha1")
-    if not spec.members:
-        if targets[0] != download:
-            with atomic_path(targets[0]) as tmp:
-                tmp.write_bytes(download.read_bytes())
+    digest, algorithm = (spec.sha256, "sha256") if spec.sha256 else (spec.sha1, "sha1")
+    fetch(spec.url, download, digest, spec.size, progress, algorithm=algorithm,
+          max_bytes=spec.max_bytes)
+    if not _is_archive(spec.url):
+        with atomic_path(targets[0]) as tmp:
+            tmp.write_bytes(download.read_bytes())
         return targets
-    _extract(download, spec, targets, name)
+    folder = _unpacked_dir(name)
+    remove_incomplete(folder)  # an older layout, or a folder someone emptied
+    extract(download, folder, check=lambda tmp: _check_members(tmp, spec, download, name))
     return targets
 
 
-def _extract(archive, spec, targets, name):
-    for (member, sha1), target in zip(spec.members.items(), targets):
-        data = _read_member(archive, member, name)
-        if sha1 and hashlib.sha1(data).hexdigest() != sha1:
+def _present(targets):
+    return all((t.is_dir() and any(t.iterdir())) or (t.is_file() and t.stat().st_size > 0)
+               for t in targets)
+
+
+def _check_members(folder, spec, archive, name):
+    """Every listed member is in the unpacked ``folder``, with its published SHA-1."""
+    for member, sha1 in spec.members.items():
+        path = folder / member
+        if not path.is_file():
+            raise UserError(f"{archive} has no member {member}.",
+                            f"Delete {archive} and run `wordrep benchmarks fetch {name}` again.")
+        if sha1 and file_digest(path, "sha1") != sha1:
             raise UserError(f"{member} from {archive} does not match its published SHA-1.",
                             f"Delete {archive} and run `wordrep benchmarks fetch {name}` again.")
-        with atomic_path(target) as tmp:
-            tmp.write_bytes(data)
-
-
-def _read_member(archive, member, name):
-    # Members are read by name only: nothing in the archive chooses a path on disk.
-    try:
-        if zipfile.is_zipfile(archive):
-            with zipfile.ZipFile(archive) as zf:
-                return zf.read(member)
-        with tarfile.open(archive) as tf:
-            f = tf.extractfile(member)
-            if f is None:
-                raise KeyError(member)
-            return f.read()
-    except (KeyError, tarfile.TarError, zipfile.BadZipFile, OSError) as exc:
-        raise UserError(f"cannot read {member} from {archive}: {exc}.",
-                        f"Delete {archive} and run `wordrep benchmarks fetch {name}` again.") from None
 
 
 def is_available(entry):
     """True when a named benchmark can be loaded without a download."""
     if entry.info.get("bundled"):
         return True
-    return all(p.is_file() for p in cached_paths(entry.name))
+    return _present(cached_paths(entry.name))
 
 
 def downloaded_sha256(name):

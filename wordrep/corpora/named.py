@@ -2,12 +2,16 @@
 
 Each is a function registered by name that returns the path to read (fetching it first when
 allowed); ``wordrep corpus list`` reads this registry.
+
+A download comes over https with its SHA-256 and size pinned here (:mod:`wordrep.download`);
+its archive is unpacked by :func:`wordrep.archives.extract` (no member outside the target
+folder, no links, a size cap) into ``data/<name>/``, which appears only once the member's
+own SHA-256 has been checked.
 """
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..atomic import atomic_path
+from ..archives import extract, remove_incomplete
 from ..download import fetch, sha256_file
 from ..errors import UserError
 from ..gensim_data import gensim_test_file
@@ -59,7 +63,8 @@ def text8(fetch_missing=True, progress=None):
 
 def fetch_zip_member(spec, name, fetch_missing=True, progress=None):
     """The verified file ``spec.member`` of a zip download, extracted into the cache."""
-    target = cache_dir("data", name) / spec.member
+    folder = cache_dir("data") / name  # made by the extraction, atomically
+    target = folder / spec.member
     if target.is_file() and target.stat().st_size > 0:
         return target
     if not fetch_missing:
@@ -67,15 +72,19 @@ def fetch_zip_member(spec, name, fetch_missing=True, progress=None):
                         f"Run `wordrep corpus fetch {name}` first.")
     archive = fetch(spec.url, cache_dir("downloads") / Path(spec.url).name, spec.sha256,
                     spec.size, progress)
-    with zipfile.ZipFile(archive) as zf, atomic_path(target) as tmp:
-        # Only the named member is read, by name: nothing in the archive picks a path.
-        with zf.open(spec.member) as src, open(tmp, "wb") as out:
-            while block := src.read(1 << 20):
-                out.write(block)
-        if spec.member_sha256 and sha256_file(tmp) != spec.member_sha256:
-            raise UserError(f"{spec.member} from {archive} does not match its SHA-256 checksum.",
-                            f"Delete {archive} and run `wordrep corpus fetch {name}` again.")
+    remove_incomplete(folder)
+    extract(archive, folder, check=lambda tmp: _check_member(tmp, spec, archive, name))
     return target
+
+
+def _check_member(folder, spec, archive, name):
+    path = folder / spec.member
+    if not path.is_file():
+        raise UserError(f"{archive} has no member {spec.member}.",
+                        f"Delete {archive} and run `wordrep corpus fetch {name}` again.")
+    if spec.member_sha256 and sha256_file(path) != spec.member_sha256:
+        raise UserError(f"{spec.member} from {archive} does not match its SHA-256 checksum.",
+                        f"Delete {archive} and run `wordrep corpus fetch {name}` again.")
 
 
 def is_available(entry):
