@@ -235,3 +235,15 @@ def test_a_redirect_must_pass_the_same_rules(served, target, http_server):
     with pytest.raises(UserError, match="example.invalid/data.bin: an unverified file"):
         fetch(url + "/data.bin", target, None)
     assert leftovers(target) == []
+
+
+def test_every_url_in_the_code_passes_the_transport_rules():
+    from wordrep.benchmarks.named import DOWNLOADS
+    from wordrep.corpora.named import TEXT8
+
+    for spec in DOWNLOADS.values():
+        check_url(spec.url, spec.verified)
+    plain = sorted(name for name, spec in DOWNLOADS.items() if spec.url.startswith("http:"))
+    assert plain == ["simverb3500", "ws353rel", "ws353sim"]  # kept for their pinned SHA-1
+    assert all(DOWNLOADS[name].sha1 for name in plain)
+    assert TEXT8.url.startswith("https://") and TEXT8.sha256

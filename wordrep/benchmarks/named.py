@@ -18,11 +18,13 @@ Every URL is https where the dataset's host is known to serve it: MEN from its a
 current page (``staff.fnwi.uva.nl``; GluonNLP's later loaders fetch the same archive, same
 SHA-1, there), the Rare Words from ``nlp.stanford.edu`` over https (the old address was
 ``www-nlp.stanford.edu`` over http), MSR from the same Microsoft host over https (it has no
-checksum, so plain http would not be allowed at all). SimVerb-3500 (``people.ds.cam.ac.uk``) and the WordSim-353
-similarity/relatedness split (``alfonseca.org``) are published over plain http only, with no
-https mirror known to serve the same bytes; they stay downloadable because their SHA-1 is
-pinned here and checked before the file is used (:mod:`wordrep.download` accepts http only
-for a pinned checksum). An unverified download must come over https.
+checksum, so plain http would not be allowed at all). SimVerb-3500 (``people.ds.cam.ac.uk``)
+and the WordSim-353 similarity/relatedness split (``alfonseca.org``) are published over plain
+http only, with no https mirror known to serve the same bytes; they stay downloadable because
+their SHA-1 is pinned here and checked before the file is used (:mod:`wordrep.download`
+accepts http only for a pinned checksum). An unverified download must come over https. (These
+choices were made without network access: a changed address that serves other bytes is
+refused by the checksum, never trusted.)
 
 Archives
 --------
