@@ -14,6 +14,15 @@ fixed point. Words the lexicon does not link keep their vectors.
 update, every WordNet antonym pair whose cosine distance is below ``delta`` is pushed apart by
 a gradient step of size ``repel`` on ``max(0, delta - (1 - cos(u, v)))``.
 
+``wordnet_vectors`` appends a WordNet embedding (a ``wordnet-graph`` model, say) to every
+retrofitted vector, scaled by ``wordnet_weight``: the concatenation of text and WordNet vectors
+that Goikoetxea, Agirre & Soroa (2016) found to beat either alone. Retrofitting only moves
+words along WordNet's direct links; the graph embedding brings what the whole graph knows, and
+unlike retrofitting it also separates words that text puts together for being related rather
+than alike. Each half is unit-length before weighting, so ``wordnet_weight`` is the share of the
+cosine that WordNet decides; words WordNet does not know get zeros there and are compared by
+their text half alone.
+
 Examples
 --------
 >>> hybrid = retrofit("vectors.vec", relations=("synonym", "hypernym"))  # doctest: +SKIP
@@ -32,7 +41,8 @@ from .wordnet_index import WordNetIndex, check_relations
 @representations.register("retrofit", family="hybrid")
 def build_retrofit(corpus=None, vectors=None, relations=("synonym", "hypernym", "hyponym"),
                    alpha=1.0, beta=1.0, iterations=10, antonyms=False, repel=0.1, delta=1.0,
-                   lowercase=True, wordnet=None):
+                   lowercase=True, wordnet_vectors=None, wordnet_weight=0.6, allow_pickle=False,
+                   wordnet=None):
     """Retrofit a vector representation to WordNet: a new representation, both parents named.
 
     Parameters
@@ -58,13 +68,22 @@ def build_retrofit(corpus=None, vectors=None, relations=("synonym", "hypernym", 
     lowercase : bool
         Match model words to WordNet lemmas case-insensitively (WordNet's lemmas are
         lower-cased), so *Paris* and *paris* both find ``paris``.
+    allow_pickle : bool
+        Allow a gensim pickle (.kv/.model) as ``vectors``: unpickling can run code stored in
+        the file, so only for files you trust.
+    wordnet_vectors : VectorRepresentation or str/Path, optional
+        A WordNet embedding to append to the retrofitted vectors (see the module notes).
+    wordnet_weight : float
+        Scale of the appended WordNet half, > 0 (0.6: chosen on the dev benchmarks, MEN,
+        SimVerb-3500, RG-65 and the WS353 splits, for wiki17m PPMI-SVD + wordnet-graph).
     wordnet : WordNetCorpusReader, optional
         The located WordNet by default.
 
     Returns
     -------
     DenseVectors
-        Unit-length retrofitted vectors, same vocabulary and order as ``vectors``.
+        Retrofitted vectors, same vocabulary and order as ``vectors``: unit-length, or with
+        ``wordnet_vectors`` a unit-length text half followed by the weighted WordNet half.
 
     Raises
     ------
@@ -81,7 +100,9 @@ def build_retrofit(corpus=None, vectors=None, relations=("synonym", "hypernym", 
     if not isinstance(iterations, int) or iterations < 1:
         raise UserError(f"iterations must be a whole number >= 1, got {iterations!r}.",
                         "Faruqui et al. use 10.")
-    source = _as_dense(vectors)
+    _check_range("wordnet_weight", wordnet_weight, 0, np.inf, open_low=True, open_high=True)
+    source = _as_dense(vectors, allow_pickle)
+    appended = None if wordnet_vectors is None else _as_dense(wordnet_vectors, allow_pickle)
     words = source.vocabulary
     index = WordNetIndex.get(wordnet)
     mapping = word_to_lemma(words, index, lowercase)
@@ -94,11 +115,16 @@ def build_retrofit(corpus=None, vectors=None, relations=("synonym", "hypernym", 
     antonym_graph = model_graph(mapping, [index.lemma_matrix("antonym")]) if antonyms else None
     matrix = retrofit_matrix(np.asarray(source._matrix, dtype=np.float32), adjacency, alpha,
                              beta, iterations, antonym_graph, repel, delta)
+    lexicon = "wordnet:" + "+".join(relations + (["-antonym"] if antonyms else []))
     metadata = {"method": "retrofit",
-                "parents": [source.metadata.get("method") or source.name,
-                            "wordnet:" + "+".join(relations + (["-antonym"] if antonyms else []))],
+                "parents": [source.metadata.get("method") or source.name, lexicon],
                 "parent_metadata": source.metadata,
                 "linked_words": int(np.count_nonzero(np.diff(adjacency.indptr)))}
+    if appended is not None:
+        matrix, known = append_vectors(words, matrix, appended, wordnet_weight, lowercase)
+        metadata["parents"].append(appended.metadata.get("method") or appended.name)
+        metadata["appended"] = {"name": appended.name, "weight": wordnet_weight,
+                                "dim": appended.dim, "known_words": known}
     return _dense().from_arrays(words, matrix, name="retrofit", metadata=metadata)
 
 
@@ -157,6 +183,23 @@ def retrofit_matrix(vectors, adjacency, alpha=1.0, beta=1.0, iterations=10, anto
     return _unit_rows(current)
 
 
+def append_vectors(words, matrix, other, weight, lowercase=True):
+    """``[matrix | weight * other's unit vector]`` row by row, zeros where ``other`` lacks a word.
+
+    Returns the joined matrix and how many of ``words`` ``other`` knows.
+    """
+    index = {key: i for i, key in enumerate(other.vocabulary)}
+    found = [(i, index.get(w.lower() if lowercase else w)) for i, w in enumerate(words)]
+    rows = np.array([i for i, j in found if j is not None], dtype=np.int64)
+    cols = np.array([j for i, j in found if j is not None], dtype=np.int64)
+    joined = np.zeros((len(words), matrix.shape[1] + other.dim), dtype=np.float32)
+    joined[:, :matrix.shape[1]] = matrix
+    if len(rows):
+        joined[rows, matrix.shape[1]:] = weight * _unit_rows(
+            np.asarray(other._matrix[cols], dtype=np.float32))
+    return joined, len(rows)
+
+
 def repel_antonyms(vectors, antonyms, step, delta):
     """One gradient step pushing apart antonyms closer than ``delta`` in cosine distance."""
     unit = _unit_rows(vectors)
@@ -178,7 +221,7 @@ def _unit_rows(matrix):
     return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
-def _as_dense(vectors):
+def _as_dense(vectors, allow_pickle=False):
     if isinstance(vectors, VectorRepresentation):
         if vectors.kind != "dense":
             raise UserError(f"retrofit needs dense vectors; {vectors.name!r} is sparse.",
@@ -187,7 +230,7 @@ def _as_dense(vectors):
     if hasattr(vectors, "index_to_key") or hasattr(vectors, "wv"):
         return _dense()(vectors, name="vectors")
     from ..storage import load
-    return _as_dense(load(vectors))
+    return _as_dense(load(vectors, allow_pickle=allow_pickle))
 
 
 def _dense():
