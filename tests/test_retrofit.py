@@ -77,3 +77,34 @@ def test_retrofit_reads_a_path_and_refuses_a_lexicon_that_links_nothing(lee, tmp
         build("retrofit", None, vectors=lee, iterations=0)
     with pytest.raises(UserError, match="needs the vectors"):
         build("retrofit", None)
+
+
+def test_appended_vectors_are_unit_halves_scaled_by_the_weight():
+    from wordrep.representations.retrofit import append_vectors
+    text = np.array([[1, 0], [0, 1], [0.6, 0.8]], dtype=np.float32)
+    wordnet = DenseVectors.from_arrays(["cat", "dog", "pet"],
+                                       np.array([[3, 4, 0], [0, 0, 2], [1, 1, 1]], np.float32))
+    joined, known = append_vectors(["Dog", "xyzzy", "cat"], text, wordnet, 0.5)
+    assert known == 2 and joined.shape == (3, 5)
+    assert np.allclose(joined[:, :2], text), "the text half is kept as it is"
+    assert np.allclose(joined[0, 2:], [0, 0, 0.5]), "Dog finds dog (case folded), unit * weight"
+    assert np.allclose(joined[1, 2:], 0), "a word WordNet lacks gets zeros"
+    assert np.allclose(joined[2, 2:], [0.3, 0.4, 0])
+
+
+@pytest.mark.wordnet
+def test_retrofit_with_a_wordnet_embedding_names_three_parents(lee):
+    graph_words = ["big", "large", "small", "house", "home"]
+    rng = np.random.default_rng(0)
+    graph = DenseVectors.from_arrays(graph_words, rng.normal(size=(5, 8)).astype(np.float32),
+                                     name="wordnet-graph", metadata={"method": "wordnet-graph"})
+    hybrid = build("retrofit", None, vectors=lee, relations=("synonym",),
+                   wordnet_vectors=graph, wordnet_weight=0.6)
+    assert hybrid.dim == lee.dim + 8
+    assert hybrid.metadata["parents"] == ["lee_fasttext", "wordnet:synonym", "wordnet-graph"]
+    known = sum(w.lower() in graph_words for w in lee.vocabulary)  # "Big" and "big" both count
+    assert hybrid.metadata["appended"]["known_words"] == known >= 5
+    half = np.linalg.norm(hybrid.vectors(["big"])[:, lee.dim:], axis=1)
+    assert half == pytest.approx(0.6, abs=1e-5)
+    with pytest.raises(UserError, match="wordnet_weight"):
+        build("retrofit", None, vectors=lee, wordnet_vectors=graph, wordnet_weight=0)

@@ -72,7 +72,8 @@ def build_retrofit(corpus=None, vectors=None, relations=("synonym", "hypernym", 
         Allow a gensim pickle (.kv/.model) as ``vectors``: unpickling can run code stored in
         the file, so only for files you trust.
     wordnet_vectors : VectorRepresentation or str/Path, optional
-        A WordNet embedding to append to the retrofitted vectors (see the module notes).
+        A WordNet embedding (e.g. a saved wordnet-graph model) appended to each retrofitted
+        vector, as Goikoetxea et al. (2016) combine text and WordNet vectors.
     wordnet_weight : float
         Scale of the appended WordNet half, > 0 (0.6: chosen on the dev benchmarks, MEN,
         SimVerb-3500, RG-65 and the WS353 splits, for wiki17m PPMI-SVD + wordnet-graph).
