@@ -13,6 +13,7 @@ import wordrep
 from wordrep.cli import main
 from wordrep.errors import UserError
 from wordrep.representations.base import UnknownWordError
+from wordrep.representations.dense import DenseVectors
 
 
 @pytest.fixture
@@ -103,6 +104,80 @@ def test_word2vec_text_drops_the_subword_model(tmp_path, fasttext):
         plain.subword_vector("governmentish")
 
 
+# ---- many queries at once --------------------------------------------------------------------
+
+def brute_force_neighbours(vectors, row, topn):
+    """Cosine in float64 over every row, the row itself left out, ties to the lower row."""
+    x = vectors.astype(np.float64)
+    norms = np.linalg.norm(x, axis=1)
+    denominator = norms * norms[row]
+    scores = np.divide(x @ x[row], denominator, out=np.zeros(len(x)), where=denominator != 0)
+    scores[row] = -np.inf
+    order = np.lexsort((np.arange(len(x)), -scores))[:min(topn, len(x) - 1)]
+    return order, scores[order]
+
+
+@pytest.fixture
+def random_rep():
+    """2,000 random 24-d vectors, with a zero row and three copies of row 7. Small whole numbers:
+    every dot product is exact in float32 whatever order BLAS sums in, so ties are exact."""
+    vectors = np.random.default_rng(3).integers(-5, 6, (2000, 24)).astype(np.float32)
+    vectors[5] = 0
+    vectors[[40, 41, 1500]] = vectors[7]
+    return DenseVectors.from_arrays([f"w{i}" for i in range(2000)], vectors), vectors
+
+
+@pytest.mark.parametrize("cells, block", [(1 << 23, 256), (1000, 3), (37, 2)])
+def test_batch_neighbours_are_the_single_query_ones(random_rep, monkeypatch, cells, block):
+    from wordrep.representations import dense
+
+    # Small blocks: the vocabulary in many row blocks (the top-n merged across them), the
+    # queries in several blocks.
+    monkeypatch.setattr(dense, "SCORE_CELLS", cells)
+    monkeypatch.setattr(dense, "QUERY_BLOCK", block)
+    rep, vectors = random_rep
+    rows = [0, 5, 7, 40, 1500, 1999, 7, 999]
+    words = [f"w{i}" for i in rows]
+    batch = rep.most_similar_batch(words, topn=12)
+    assert len(batch) == len(words)
+    for row, word, got in zip(rows, words, batch):
+        single = rep.most_similar(word, topn=12)
+        assert [w for w, _ in got] == [w for w, _ in single]
+        assert [s for _, s in got] == pytest.approx([s for _, s in single], abs=1e-6)
+        ids, scores = brute_force_neighbours(vectors, row, 12)
+        assert [w for w, _ in got] == [f"w{i}" for i in ids]
+        assert [s for _, s in got] == pytest.approx(scores, abs=1e-6)
+    # The copies of w7 come first for w7 (cosine 1), in row order; the zero row is 0 to all.
+    assert [w for w, _ in batch[2][:3]] == ["w40", "w41", "w1500"]
+    assert [w for w, _ in batch[1]] == [f"w{i}" for i in range(13) if i != 5]
+
+
+def test_batch_on_a_tiny_model_and_bad_input(random_rep):
+    rep = DenseVectors.from_arrays(["a", "b", "c"],
+                                   np.array([[1, 0], [1, 1], [0, 1]], dtype=np.float32))
+    assert [[w for w, _ in row] for row in rep.most_similar_batch(["a", "c"], topn=10)] == [
+        ["b", "c"], ["b", "a"]]  # topn beyond the vocabulary: every other word
+    assert rep.most_similar_batch([], topn=3) == []
+    with pytest.raises(UnknownWordError, match="'zz'"):
+        rep.most_similar_batch(["a", "zz"])
+    with pytest.raises(UserError, match="topn"):
+        rep.most_similar_batch(["a"], topn=0)
+    # A huge topn shrinks the query blocks instead of growing the score block.
+    big, _ = random_rep
+    every = big.most_similar_batch(["w1", "w2"], topn=10**6)
+    assert [len(row) for row in every] == [1999, 1999]
+
+
+def test_batch_agrees_with_gensim(lee_vec):
+    rep = wordrep.load(lee_vec)
+    kv = KeyedVectors.load_word2vec_format(lee_vec)
+    words = ["government", "fire", "the", "police", "minister"]
+    for word, mine in zip(words, rep.most_similar_batch(words, topn=10)):
+        theirs = kv.most_similar(word, topn=10)
+        assert [w for w, _ in mine] == [w for w, _ in theirs]
+        assert [s for _, s in mine] == pytest.approx([s for _, s in theirs], rel=1e-5)
+
+
 # ---- the command line ------------------------------------------------------------------------
 
 def _rows(stdout):
@@ -146,6 +221,30 @@ def test_bad_model_and_topn(tmp_path, lee_vec):
     assert missing.exit_code == 2 and "none.vec does not exist" in missing.stderr
     zero = runner.invoke(main, ["similar", lee_vec, "the", "--topn", "0"])
     assert zero.exit_code == 2 and "--topn" in zero.stderr
+
+
+def test_similar_answers_several_words_at_once(lee_vec, fasttext_path):
+    result = CliRunner().invoke(main, ["similar", lee_vec, "government", "fire", "government",
+                                       "--topn", "3"])
+    assert result.exit_code == 0, result.output
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    rep = wordrep.load(lee_vec)
+    expected = [[word, neighbour, score] for word in ("government", "fire", "government")
+                for neighbour, score in rep.most_similar(word, topn=3)]
+    assert [row[:2] for row in rows] == [row[:2] for row in expected]
+    assert [float(row[2]) for row in rows] == pytest.approx([row[2] for row in expected],
+                                                           abs=1e-4)
+    unknown = CliRunner().invoke(main, ["similar", lee_vec, "fire", "zzzz"])
+    assert unknown.exit_code == 2 and unknown.stdout == "" and "'zzzz'" in unknown.stderr
+    # fastText: unknown words get their subword neighbours, known ones the batch's.
+    mixed = CliRunner().invoke(main, ["similar", fasttext_path, "governmentish", "fire",
+                                      "--topn", "2"])
+    assert mixed.exit_code == 0, mixed.output
+    ft = wordrep.load(fasttext_path)
+    assert [line.split("\t")[:2] for line in mixed.stdout.splitlines()] == [
+        ["governmentish", w] for w, _ in ft.most_similar(ft.subword_vector("governmentish"), 2)
+    ] + [["fire", w] for w, _ in ft.most_similar("fire", topn=2)]
+    assert "'governmentish' is not in the vocabulary" in mixed.stderr
 
 
 def test_fasttext_offers_the_subword_neighbours_of_an_unknown_word(fasttext_path):

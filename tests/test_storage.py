@@ -2,7 +2,10 @@
 write leaves nothing behind."""
 import gzip
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -107,7 +110,8 @@ def test_gensim_bundled_glove_file_loads():
 def test_native_is_pickle_free_and_memory_maps_the_vectors(tmp_path, lee):
     path = tmp_path / "model.wr"
     lee.save(path)
-    assert sorted(p.name for p in path.iterdir()) == ["meta.json", "vectors.npy", "words.json"]
+    assert sorted(p.name for p in path.iterdir()) == ["meta.json", "norms.npy", "vectors.npy",
+                                                   "words.json"]
     meta = json.loads((path / "meta.json").read_text())
     assert meta["format"] == "wordrep" and meta["kind"] == "dense" and meta["name"] == "lee"
     assert json.loads((path / "words.json").read_text()) == lee.vocabulary
@@ -115,6 +119,7 @@ def test_native_is_pickle_free_and_memory_maps_the_vectors(tmp_path, lee):
     assert vectors.dtype == np.float32
     back = load(path)
     assert isinstance(back.kv.vectors, np.memmap)
+    assert back.kv.vectors.filename == (path / "vectors.npy").resolve()
     assert back.metadata == lee.metadata
     # A memory-mapped model still answers like gensim does.
     assert [w for w, _ in back.most_similar("fire", 5)] == [
@@ -385,3 +390,115 @@ def test_rows_of_different_dimensions_are_refused(tmp_path):
     path.write_text("2 3\ncat 1 2 3\ndog 1 2\n", encoding="utf-8")
     with pytest.raises(UserError, match="dims.vec"):
         load(path)
+
+
+# ---- large models: memory-mapped, norms kept, pages shared -----------------------------------
+
+def random_model(path, words, dim, seed=0):
+    vectors = np.random.default_rng(seed).standard_normal((words, dim), dtype=np.float32)
+    save(DenseVectors.from_arrays([f"w{i:07d}" for i in range(words)], vectors), path)
+    return vectors
+
+
+def test_native_model_keeps_its_norms_memory_mapped(tmp_path):
+    vectors = random_model(tmp_path / "m", 500, 16)
+    rep = load(tmp_path / "m")
+    assert isinstance(rep.kv.norms, np.memmap)
+    assert rep.kv.norms.filename == (tmp_path / "m" / "norms.npy").resolve()
+    np.testing.assert_allclose(rep.kv.norms, np.linalg.norm(vectors.astype(np.float64), axis=1),
+                               rtol=1e-6)
+    # gensim's own most_similar uses them as they are (it would compute them if None).
+    theirs, mine = rep.kv.most_similar("w0000007", topn=3), rep.most_similar("w0000007", topn=3)
+    assert [w for w, _ in theirs] == [w for w, _ in mine]
+    assert [s for _, s in theirs] == pytest.approx([s for _, s in mine], rel=1e-5)
+    assert isinstance(rep.kv.norms, np.memmap)
+
+
+def test_a_model_saved_without_norms_still_loads(tmp_path):
+    random_model(tmp_path / "m", 500, 16)
+    expected = load(tmp_path / "m").most_similar("w0000003", topn=5)
+    (tmp_path / "m" / "norms.npy").unlink()  # as wordrep wrote models before norms.npy
+    old = load(tmp_path / "m")
+    assert old.kv.norms is None  # not computed at load
+    got = old.most_similar("w0000003", topn=5)
+    assert [w for w, _ in got] == [w for w, _ in expected]
+    assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-6)
+
+
+@pytest.mark.parametrize("norms", [np.ones(499, np.float32), np.ones((500, 1), np.float32),
+                                   np.full(500, np.nan, np.float32), -np.ones(500, np.float32),
+                                   np.arange(500)])
+def test_damaged_norms_are_refused(tmp_path, norms):
+    random_model(tmp_path / "m", 500, 16)
+    np.save(tmp_path / "m" / "norms.npy", norms)
+    with pytest.raises(UserError, match="damaged.*norms.npy"):
+        load(tmp_path / "m")
+
+
+# Runs in a child process: the kB of the vectors.npy mapping that are resident after the load,
+# and the mapping's smaps fields (Rss, Pss, Shared_Clean...) after one query, which reads every
+# row; with a second argument, again when the parent writes a line.
+MAPPED_PAGES = """
+import json, sys
+import wordrep
+
+def mapping(name):
+    fields, inside = {}, False
+    with open("/proc/self/smaps") as f:
+        for line in f:
+            head = line.split()
+            if "-" in head[0] and not head[0].endswith(":"):  # a mapping's first line
+                inside = line.rstrip().endswith(name)
+            elif inside and head[0].endswith(":") and len(head) == 3:
+                fields[head[0][:-1]] = fields.get(head[0][:-1], 0) + int(head[1])
+    return fields
+
+rep = wordrep.load(sys.argv[1])
+loaded = mapping("/vectors.npy").get("Rss", 0)
+rep.most_similar("w0000000")
+print(json.dumps({"loaded_kb": loaded, "queried": mapping("/vectors.npy")}), flush=True)
+if len(sys.argv) > 2:  # wait, mapped, until the parent has looked
+    sys.stdin.readline()
+    print(json.dumps(mapping("/vectors.npy")), flush=True)
+"""
+LINUX_SMAPS = pytest.mark.skipif(not os.path.exists("/proc/self/smaps"),
+                                 reason="needs Linux /proc/PID/smaps")
+
+
+@LINUX_SMAPS
+def test_loading_maps_the_vectors_without_reading_them(tmp_path):
+    random_model(tmp_path / "m", 50_000, 64)  # 12.8 MB of vectors
+    size_kb = (tmp_path / "m" / "vectors.npy").stat().st_size / 1024
+    done = subprocess.run([sys.executable, "-c", MAPPED_PAGES, str(tmp_path / "m")],
+                          capture_output=True, text=True, check=True)
+    pages = json.loads(done.stdout)
+    assert pages["loaded_kb"] < 0.02 * size_kb  # at most the header and its neighbours
+    assert pages["queried"]["Rss"] > 0.95 * size_kb  # a query reads every row in place
+
+
+@LINUX_SMAPS
+def test_processes_that_load_one_model_share_its_pages(tmp_path):
+    random_model(tmp_path / "m", 50_000, 64)
+    size_kb = (tmp_path / "m" / "vectors.npy").stat().st_size / 1024
+    children = [subprocess.Popen([sys.executable, "-c", MAPPED_PAGES, str(tmp_path / "m"), "wait"],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                for _ in range(2)]
+    try:
+        for child in children:  # both have read every page ...
+            json.loads(child.stdout.readline())
+        shared = []
+        for child in children:  # ... and are still alive while each looks at its mapping
+            child.stdin.write("\n")
+            child.stdin.flush()
+            shared.append(json.loads(child.stdout.readline()))
+    finally:
+        for child in children:
+            child.stdin.close()
+            child.wait(timeout=60)
+    for pages in shared:
+        assert pages["Rss"] > 0.95 * size_kb
+        # The same page-cache pages in both (dirty while a freshly written file awaits writeback),
+        # none of them a private copy:
+        assert pages["Shared_Clean"] + pages["Shared_Dirty"] > 0.95 * pages["Rss"]
+        assert pages["Private_Clean"] + pages["Private_Dirty"] < 0.05 * pages["Rss"]
+        assert pages["Pss"] < 0.6 * pages["Rss"]  # each process is charged half of them

@@ -10,7 +10,11 @@ Formats
     ``meta.json``). fastText vectors also keep their subword model, so that unknown words still
     get a vector: ``ngrams.npy`` (the ``bucket x dim`` n-gram matrix) and ``min_n``, ``max_n``,
     ``bucket`` under ``"subwords"`` in ``meta.json``; a reader that ignores them sees plain
-    dense vectors. Dense vectors are memory-mapped on load, so a large model opens at once.
+    dense vectors. Dense models also keep ``norms.npy``, the Euclidean norm of every row
+    (float32), so that cosine needs no pass over the vectors; a model without it (written
+    before it existed) still loads, and its norms are computed on the first query. Dense
+    vectors and norms are memory-mapped on load, so a large model opens at once and processes
+    that load the same model share its pages.
 ``word2vec``, ``word2vec-binary``
     The original C tool's text and binary files, read and written through gensim.
 ``glove``
@@ -114,7 +118,12 @@ def _save_native(rep, path):
             "name": rep.name, "metadata": rep.metadata, "saved": now_utc(),
             "wordrep_version": __version__}
     if rep.kind == "dense":
-        arrays = {"vectors": np.asarray(rep.kv.vectors, dtype=np.float32)}
+        from .representations.dense import row_norms
+
+        vectors = np.asarray(rep.kv.vectors, dtype=np.float32)
+        # Stored so that a loaded model ranks neighbours straight from the memory map: computing
+        # them means reading every vector, which for 1M x 300 takes longer than the load.
+        arrays = {"vectors": vectors, "norms": row_norms(vectors)}
         if getattr(rep, "has_subwords", False):
             # fastText's n-gram buckets: what makes a vector for an unknown word. Only the
             # n-gram matrix and its hashing settings are needed for that; the vocabulary-only
@@ -343,15 +352,29 @@ def _check_native(meta, path):
 
 
 def _load_dense(path, meta, words):
-    from .representations.dense import DenseVectors
+    from .representations.dense import DenseVectors, keyed_vectors
 
     vectors = np.load(path / "vectors.npy", mmap_mode="r", allow_pickle=False)
     if "subwords" in meta:
         ngrams = np.load(path / "ngrams.npy", mmap_mode="r", allow_pickle=False)
-        return DenseVectors(_fasttext_vectors(words, vectors, ngrams, meta["subwords"]),
-                            name=meta.get("name"), metadata=meta.get("metadata"))
-    return DenseVectors.from_arrays(words, vectors, name=meta.get("name"),
-                                    metadata=meta.get("metadata"))
+        kv = _fasttext_vectors(words, vectors, ngrams, meta["subwords"])
+    else:
+        kv = keyed_vectors(words, vectors)
+    kv.norms = _saved_norms(path, vectors)
+    return DenseVectors(kv, name=meta.get("name"), metadata=meta.get("metadata"))
+
+
+def _saved_norms(path, vectors):
+    """``norms.npy`` memory-mapped, or None for a model saved without it (computed on demand)."""
+    if not (path / "norms.npy").is_file():
+        return None
+    norms = np.load(path / "norms.npy", mmap_mode="r", allow_pickle=False)
+    # 4 bytes a word: cheap to check, unlike the vectors it stands for.
+    if norms.shape != (len(vectors),) or norms.dtype.kind != "f" \
+            or not (np.isfinite(norms) & (norms >= 0)).all():
+        raise ValueError(f"norms.npy (shape {norms.shape}, dtype {norms.dtype}) does not hold "
+                         f"the {len(vectors)} finite norms >= 0 of vectors.npy")
+    return norms
 
 
 def _fasttext_vectors(words, vectors, ngrams, subwords):

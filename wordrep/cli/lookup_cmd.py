@@ -42,21 +42,39 @@ def _subword_note(rep, words):
 @main.command("similar", epilog="""\b
 Examples:
   wordrep similar vectors.vec king
+  wordrep similar vectors.vec king queen paris     (three words: word<TAB>neighbour<TAB>score)
   wordrep similar fasttext.wr kingly --topn 5     (an unknown word: its subword vector)
   wordrep similar model.wr paris | cut -f1""")
 @click.argument("model")
-@click.argument("word")
+@click.argument("words", nargs=-1, required=True)
 @click.option("--topn", type=click.IntRange(min=1), default=10, show_default=True,
               help="How many neighbours.")
 @PICKLE_OPTION
-def similar_cmd(model, word, topn, allow_pickle):
-    """The words closest to WORD (cosine) in MODEL, one `word<TAB>score` line each."""
+def similar_cmd(model, words, topn, allow_pickle):
+    """The words closest (cosine) to each of WORDS in MODEL.
+
+    One word gives `neighbour<TAB>score` lines; several give `word<TAB>neighbour<TAB>score`
+    lines, all answered together (one matrix product per block of the vocabulary: much faster
+    than one call per word on a large model).
+    """
     rep = load_model(model, allow_pickle)
-    if word in rep or not getattr(rep, "has_subwords", False):
-        _print(rep.most_similar(word, topn=topn))  # UnknownWordError: one line, exit 2
+    subword = [w for w in dict.fromkeys(words) if w not in rep] \
+        if getattr(rep, "has_subwords", False) else []
+    if subword:
+        _subword_note(rep, subword)
+    known = [w for w in dict.fromkeys(words) if w not in subword]
+    batch = getattr(rep, "most_similar_batch", None)  # dense vectors; sparse: one at a time
+    # UnknownWordError for the first unknown word: one line, exit 2
+    rows = batch(known, topn=topn) if batch else [rep.most_similar(w, topn=topn) for w in known]
+    answers = dict(zip(known, rows))
+    for word in subword:
+        answers[word] = rep.most_similar(rep.subword_vector(word), topn=topn)
+    if len(words) == 1:
+        _print(answers[words[0]])
         return
-    _subword_note(rep, [word])
-    _print(rep.most_similar(rep.subword_vector(word), topn=topn))
+    for word in words:
+        for neighbour, score in answers[word]:
+            click.echo(f"{word}\t{neighbour}\t{score:.4f}")
 
 
 @main.command("analogy", epilog="""\b

@@ -1,8 +1,23 @@
-"""Dense word vectors: a gensim ``KeyedVectors`` inside, so users keep gensim's API."""
+"""Dense word vectors: a gensim ``KeyedVectors`` inside, so users keep gensim's API.
+
+Nearest neighbours are ranked by one kernel for one query or many: a block of queries times
+a block of vocabulary rows (a BLAS matrix product in the vectors' own float32), scaled by the
+stored inverse row norms, the best rows of each block kept by ``argpartition``. The vectors are
+read in place, so a memory-mapped model is never copied or normalized as a whole (a normalized
+copy of 1M x 300 floats would be 1.2 GB in every process).
+"""
 import numpy as np
 from gensim.models import KeyedVectors
 
-from .base import UnknownWordError, VectorRepresentation
+from .base import UnknownWordError, VectorRepresentation, _check_topn, top_indices
+
+# The largest score block (queries x vocabulary rows) held at once: 4M float32 cells, 16 MB
+# (and 32 MB of argpartition's indices). One query scores the whole vocabulary of a 1M-word
+# model in one product; 256 queries take it 16,384 rows at a time.
+SCORE_CELLS = 1 << 22
+QUERY_BLOCK = 256
+# Rows per step when norms are computed from the vectors (8,192 x 300 in float64: 20 MB).
+NORM_ROWS = 8192
 
 
 class DenseVectors(VectorRepresentation):
@@ -59,8 +74,21 @@ class DenseVectors(VectorRepresentation):
         return self.kv.key_to_index
 
     def _norms(self):
-        self.kv.fill_norms()  # gensim caches them in kv.norms
+        # Kept in kv.norms, where gensim's own most_similar finds them too. Not kv.fill_norms():
+        # np.linalg.norm(vectors, axis=1) squares a full-size temporary copy first.
+        if self.kv.norms is None:
+            self.kv.norms = row_norms(self.kv.vectors)
         return self.kv.norms
+
+    def _inverse_norms(self):
+        """``1 / norms`` in the query dtype, 0 for zero rows; recomputed if kv.norms changes."""
+        norms = self._norms()
+        cached = getattr(self, "_inverse_cache", None)
+        if cached is None or cached[0] is not norms:
+            inverse = np.zeros(len(norms), dtype=self._float)
+            np.divide(1, norms, out=inverse, where=np.asarray(norms) != 0)
+            self._inverse_cache = cached = (norms, inverse)
+        return cached[1]
 
     def _rows(self, ids):
         return self.kv.vectors[ids]
@@ -68,6 +96,79 @@ class DenseVectors(VectorRepresentation):
     def _dot_rows(self, left, right):
         vectors = self.kv.vectors
         return np.einsum("ij,ij->i", vectors[left], vectors[right])
+
+    # ---- nearest neighbours ----------------------------------------------------------------
+
+    def most_similar_batch(self, words, topn=10):
+        """The neighbours of every word in ``words``: ``[most_similar(w, topn) for w in words]``,
+        computed for up to 256 words at a time with one matrix product per block of rows.
+
+        Each word is left out of its own neighbours. An unknown word raises
+        :class:`~wordrep.representations.base.UnknownWordError` before any work.
+
+        Returns
+        -------
+        list of list of (str, float)
+
+        Examples
+        --------
+        >>> rep = DenseVectors.from_arrays(["cat", "dog", "car"],
+        ...                                np.array([[1, 0], [1, 1], [0, 1]], dtype=np.float32))
+        >>> [[w for w, _ in row] for row in rep.most_similar_batch(["cat", "car"], topn=1)]
+        [['dog'], ['dog']]
+        """
+        _check_topn(topn)
+        ids = self._ids(list(words))
+        vectors, norms = self.kv.vectors, self._norms()
+        # Fewer queries per block when topn is huge: each keeps topn candidates per block.
+        per_block = max(1, min(QUERY_BLOCK, SCORE_CELLS // min(topn, max(len(self), 1))))
+        results = []
+        for start in range(0, len(ids), per_block):
+            block = ids[start:start + per_block]
+            # Unit queries, as most_similar(word) makes them (base._unit_sum).
+            block_norms = np.asarray(norms[block], dtype=np.float64)
+            scale = np.zeros(len(block))
+            np.divide(1.0, block_norms, out=scale, where=block_norms != 0)
+            queries = vectors[block] * scale.astype(self._float)[:, None]
+            results += self._neighbours(queries, block[:, None], topn)
+        return results
+
+    def _rank(self, query, exclude, topn):
+        """One query: the batch kernel with a block of one (most_similar, analogy)."""
+        _check_topn(topn)
+        exclude = np.array(sorted(set(exclude)), dtype=np.intp).reshape(1, -1)
+        return self._neighbours(query[None, :], exclude, topn)[0]
+
+    def _neighbours(self, queries, exclude, topn):
+        """The ``topn`` rows closest (cosine) to each row of ``queries``, best first.
+
+        ``exclude[r]`` holds the distinct rows left out for query r (-1 pads). Ties go to the
+        lower row, as in :func:`~wordrep.representations.base.top_indices`.
+        """
+        vectors, inverse = self.kv.vectors, self._inverse_norms()
+        n = len(vectors)
+        queries = np.asarray(queries, dtype=self._float)
+        qnorms = np.sqrt(np.einsum("ij,ij->i", queries, queries, dtype=np.float64))
+        qscale = np.zeros(len(queries))
+        np.divide(1, qnorms, out=qscale, where=qnorms != 0)
+        queries = queries * qscale.astype(self._float)[:, None]
+        k = min(topn, n)
+        rows = max(SCORE_CELLS // len(queries), k)
+        best_ids = np.empty((len(queries), 0), dtype=np.intp)
+        best_scores = np.empty((len(queries), 0), dtype=self._float)
+        for start in range(0, n, rows):
+            scores = queries @ vectors[start:start + rows].T
+            scores *= inverse[start:start + rows]
+            _drop(scores, exclude, start)
+            ids, top = _top_columns(scores, min(k, scores.shape[1]))
+            best_ids, best_scores = _best(np.hstack([best_ids, ids + start]),
+                                          np.hstack([best_scores, top]), k)
+        # Excluded rows score -inf and sort last: cut them off (a tiny model may have fewer than
+        # topn other words).
+        kept = np.minimum(k, n - (exclude >= 0).sum(axis=1))
+        words = self.kv.index_to_key
+        return [[(words[i], s) for i, s in zip(ids[:m].tolist(), scores[:m].tolist())]
+                for ids, scores, m in zip(best_ids, best_scores, kept)]
 
     def __getitem__(self, word):
         """The vector of ``word`` (read-only, 1-D)."""
@@ -116,3 +217,42 @@ def keyed_vectors(words, vectors):
     kv.vectors = vectors
     kv.next_index = len(words)
     return kv
+
+
+def row_norms(vectors, rows=NORM_ROWS):
+    """The Euclidean norm of every row (float32 for float32 vectors, as gensim keeps them),
+    summed in float64 ``rows`` rows at a time: no temporary the size of the matrix."""
+    out = np.empty(len(vectors), dtype=np.result_type(vectors.dtype, np.float32))
+    for start in range(0, len(vectors), rows):
+        block = vectors[start:start + rows]
+        out[start:start + rows] = np.sqrt(np.einsum("ij,ij->i", block, block, dtype=np.float64))
+    return out
+
+
+def _drop(scores, exclude, start):
+    """Score -inf for the excluded rows of each query in a block of rows from ``start``."""
+    local = exclude - start
+    query, column = np.nonzero((local >= 0) & (local < scores.shape[1]))
+    scores[query, local[query, column]] = -np.inf
+
+
+def _top_columns(scores, k):
+    """The ``k`` best columns of each row of ``scores`` (in no order) and their scores; where
+    several columns tie for the last place, the lower ones."""
+    columns = scores.shape[1]
+    if k >= columns:
+        return np.broadcast_to(np.arange(columns), scores.shape), scores
+    ids = np.argpartition(scores, columns - k, axis=1)[:, columns - k:]
+    top = np.take_along_axis(scores, ids, axis=1)
+    # argpartition picks arbitrarily among columns tied with the k-th best: redo those rows.
+    tied = np.flatnonzero((scores >= top.min(axis=1)[:, None]).sum(axis=1) > k)
+    for row in tied:
+        ids[row] = top_indices(scores[row], k)
+        top[row] = scores[row, ids[row]]
+    return ids, top
+
+
+def _best(ids, scores, k):
+    """Per row, the ``k`` highest scores, best first, ties to the lower id."""
+    order = np.lexsort((ids, -scores), axis=1)[:, :k]
+    return np.take_along_axis(ids, order, axis=1), np.take_along_axis(scores, order, axis=1)
