@@ -35,6 +35,8 @@ def fake_method():
 def test_parse_grid():
     assert parse_grid("dim=100,300; eig=0,0.5;cds=true;x=none;solver=arpack") == {
         "dim": [100, 300], "eig": [0, 0.5], "cds": [True], "x": [None], "solver": ["arpack"]}
+    assert parse_grid("relations=synonym,synonym+hypernym;sample=1e+5") == {
+        "relations": ["synonym", ["synonym", "hypernym"]], "sample": [1e5]}
     for bad in ("dim", "dim=", "", "dim=1;dim=2"):
         with pytest.raises(UserError):
             parse_grid(bad)

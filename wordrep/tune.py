@@ -40,7 +40,7 @@ def parse_grid(text):
     """``'dim=100,300;eig=0,0.5'`` -> ``{'dim': [100, 300], 'eig': [0, 0.5]}``.
 
     Values become int, float, bool (``true``/``false``) or None (``none``) when they read as
-    one, else stay text.
+    one; ``a+b`` is a list of several (``relations=synonym+hypernym``); else they stay text.
     """
     grid = {}
     for part in filter(None, (p.strip() for p in text.split(";"))):
@@ -68,6 +68,8 @@ def _value(text):
             return kind(text)
         except ValueError:
             pass
+    if "+" in text:
+        return [_value(v.strip()) for v in text.split("+") if v.strip()]
     return text
 
 
