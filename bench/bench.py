@@ -193,6 +193,15 @@ def bench_wordnet(quick):
     return bench_script("bench_wordnet.py", ["--skip-graph"] if quick else [])
 
 
+def bench_lookup(quick, repeat, scratch):
+    """Opening a 1M x 300 model, memory shared by two processes, most_similar queries/s single
+    and batched, against np.load and gensim (bench_lookup.py); 100k x 100 with --quick."""
+    args = ["--scratch", str(scratch), "--repeat", str(max(repeat, 3))]
+    if quick:
+        args += ["--words", "100000", "--dim", "100", "--batch", "500"]
+    return bench_script("bench_lookup.py", args)
+
+
 # -- input and output ---------------------------------------------------------------------------
 
 def plain_copy(source, folder, tokens=None):
@@ -242,7 +251,7 @@ def markdown(results):
     return "\n".join(lines) + "\n"
 
 
-STAGES = ("corpus", "svd", "word2vec", "evaluate", "wordnet")
+STAGES = ("corpus", "svd", "word2vec", "evaluate", "wordnet", "lookup")
 
 
 def main():
@@ -275,6 +284,9 @@ def main():
                     bench_evaluate(corpus, args.quick)
             elif stage == "wordnet":
                 extra["WordNet-derived and hybrid representations"] = bench_wordnet(args.quick)
+            elif stage == "lookup":
+                extra["lookup in a large model: open, shared memory, most_similar queries/s"] = \
+                    bench_lookup(args.quick, args.repeat, scratch)
             write_results(args, rows, extra)  # after every stage: a long run keeps what it has
     write_results(args, rows, extra, show=True)
 

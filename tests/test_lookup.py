@@ -127,14 +127,17 @@ def random_rep():
     return DenseVectors.from_arrays([f"w{i}" for i in range(2000)], vectors), vectors
 
 
-@pytest.mark.parametrize("cells, block", [(1 << 23, 256), (1000, 3), (37, 2)])
-def test_batch_neighbours_are_the_single_query_ones(random_rep, monkeypatch, cells, block):
+@pytest.mark.parametrize("cells, block, first", [(1 << 23, 256, 4096), (1 << 23, 256, 16),
+                                                 (1000, 3, 4096), (37, 2, 4096)])
+def test_batch_neighbours_are_the_single_query_ones(random_rep, monkeypatch, cells, block,
+                                                    first):
     from wordrep.representations import dense
 
-    # Small blocks: the vocabulary in many row blocks (the top-n merged across them), the
-    # queries in several blocks.
+    # Small blocks: the vocabulary in several row blocks (the first sets the bar, the best of
+    # the others are merged in), the queries in several blocks.
     monkeypatch.setattr(dense, "SCORE_CELLS", cells)
     monkeypatch.setattr(dense, "QUERY_BLOCK", block)
+    monkeypatch.setattr(dense, "FIRST_ROWS", first)
     rep, vectors = random_rep
     rows = [0, 5, 7, 40, 1500, 1999, 7, 999]
     words = [f"w{i}" for i in rows]

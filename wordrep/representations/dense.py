@@ -2,20 +2,22 @@
 
 Nearest neighbours are ranked by one kernel for one query or many: a block of queries times
 a block of vocabulary rows (a BLAS matrix product in the vectors' own float32), scaled by the
-stored inverse row norms, the best rows of each block kept by ``argpartition``. The vectors are
-read in place, so a memory-mapped model is never copied or normalized as a whole (a normalized
-copy of 1M x 300 floats would be 1.2 GB in every process).
+stored inverse row norms; only the rows that beat a query's current k-th best are kept. The
+vectors are read in place, so a memory-mapped model is never copied or normalized as a whole (a
+normalized copy of 1M x 300 floats would be 1.2 GB in every process).
 """
 import numpy as np
 from gensim.models import KeyedVectors
 
-from .base import UnknownWordError, VectorRepresentation, _check_topn, top_indices
+from .base import UnknownWordError, VectorRepresentation, _check_topn
 
-# The largest score block (queries x vocabulary rows) held at once: 4M float32 cells, 16 MB
-# (and 32 MB of argpartition's indices). One query scores the whole vocabulary of a 1M-word
-# model in one product; 256 queries take it 16,384 rows at a time.
+# The largest score block (queries x vocabulary rows) held at once: 4M float32 cells, 16 MB.
+# One query scores the whole vocabulary of a 1M-word model in one product; 256 queries take it
+# 16,384 rows at a time.
 SCORE_CELLS = 1 << 22
 QUERY_BLOCK = 256
+# Rows in the first block, whose k-th best score is the bar for the rest (at least 64 x topn).
+FIRST_ROWS = 4096
 # Rows per step when norms are computed from the vectors (8,192 x 300 in float64: 20 MB).
 NORM_ROWS = 8192
 
@@ -153,16 +155,28 @@ class DenseVectors(VectorRepresentation):
         np.divide(1, qnorms, out=qscale, where=qnorms != 0)
         queries = queries * qscale.astype(self._float)[:, None]
         k = min(topn, n)
+        if k == 0:  # an empty model
+            return [[] for _ in queries]
         rows = max(SCORE_CELLS // len(queries), k)
-        best_ids = np.empty((len(queries), 0), dtype=np.intp)
-        best_scores = np.empty((len(queries), 0), dtype=self._float)
-        for start in range(0, n, rows):
-            scores = queries @ vectors[start:start + rows].T
-            scores *= inverse[start:start + rows]
+        best_ids = np.full((len(queries), k), -1, dtype=np.intp)
+        best_scores = np.full((len(queries), k), -np.inf, dtype=self._float)
+        # A small first block sets each query's bar (its k-th best score there); in the blocks
+        # after it, only the few rows above the current k-th best are kept and merged, which
+        # costs one comparison per score instead of an argpartition.
+        first = min(n, rows, max(FIRST_ROWS, 64 * k))
+        for start, stop in [(0, first)] + [(i, min(i + rows, n)) for i in range(first, n, rows)]:
+            scores = queries @ vectors[start:stop].T
+            scores *= inverse[start:stop]
             _drop(scores, exclude, start)
-            ids, top = _top_columns(scores, min(k, scores.shape[1]))
-            best_ids, best_scores = _best(np.hstack([best_ids, ids + start]),
-                                          np.hstack([best_scores, top]), k)
+            if start == 0:
+                bar = np.partition(scores, stop - k, axis=1)[:, stop - k:stop - k + 1]
+                passed = scores >= bar  # ties with the bar too
+            else:  # a later row that only ties the k-th best loses to it (ties: lower row)
+                passed = scores > best_scores[:, -1:]
+            # flatnonzero: np.nonzero of a 2-D mask is ~25x slower
+            query, column = np.divmod(np.flatnonzero(passed), stop - start)
+            if query.size:
+                _merge(best_ids, best_scores, query, column + start, scores[query, column])
         # Excluded rows score -inf and sort last: cut them off (a tiny model may have fewer than
         # topn other words).
         kept = np.minimum(k, n - (exclude >= 0).sum(axis=1))
@@ -236,23 +250,16 @@ def _drop(scores, exclude, start):
     scores[query, local[query, column]] = -np.inf
 
 
-def _top_columns(scores, k):
-    """The ``k`` best columns of each row of ``scores`` (in no order) and their scores; where
-    several columns tie for the last place, the lower ones."""
-    columns = scores.shape[1]
-    if k >= columns:
-        return np.broadcast_to(np.arange(columns), scores.shape), scores
-    ids = np.argpartition(scores, columns - k, axis=1)[:, columns - k:]
-    top = np.take_along_axis(scores, ids, axis=1)
-    # argpartition picks arbitrarily among columns tied with the k-th best: redo those rows.
-    tied = np.flatnonzero((scores >= top.min(axis=1)[:, None]).sum(axis=1) > k)
-    for row in tied:
-        ids[row] = top_indices(scores[row], k)
-        top[row] = scores[row, ids[row]]
-    return ids, top
-
-
-def _best(ids, scores, k):
-    """Per row, the ``k`` highest scores, best first, ties to the lower id."""
-    order = np.lexsort((ids, -scores), axis=1)[:, :k]
-    return np.take_along_axis(ids, order, axis=1), np.take_along_axis(scores, order, axis=1)
+def _merge(best_ids, best_scores, query, ids, scores):
+    """Fold candidate rows into each query's ``k`` best, in place; the best stay sorted by score
+    (descending), then row."""
+    count, k = best_ids.shape
+    queries = np.concatenate([np.repeat(np.arange(count), k), query])
+    ids = np.concatenate([best_ids.ravel(), ids])
+    scores = np.concatenate([best_scores.ravel(), scores])
+    order = np.lexsort((ids, -scores, queries))
+    queries, ids, scores = queries[order], ids[order], scores[order]
+    place = np.arange(len(queries)) - np.searchsorted(queries, queries)  # rank in its query
+    keep = place < k
+    best_ids[queries[keep], place[keep]] = ids[keep]
+    best_scores[queries[keep], place[keep]] = scores[keep]
