@@ -1,15 +1,39 @@
 """Write files and folders atomically: to a temporary name beside the target, then rename.
 
-A crash, a Ctrl-C or an error while writing leaves the previous file (or nothing) in place,
-never a half-written one.
+A crash, a kill, a Ctrl-C, a full disk or an error while writing leaves the previous file (or
+nothing) in place, never a half-written one.
+
+Temporary names are ``.TARGET.tmp-PID-RANDOM``: the process id says whose they are, so that
+the next write to the same target removes the leftovers of a process that was killed (a
+process that is still alive keeps its own). A folder replaces an existing one in a single
+``renameat2(RENAME_EXCHANGE)`` where the system has it (Linux); elsewhere the old folder is
+first moved aside to ``.TARGET.old-PID-RANDOM``, and if the writer dies between the two
+renames, the next write puts it back before going on.
+
+A full disk (``ENOSPC``), a quota (``EDQUOT``) or the file-size limit (``EFBIG``) ends in a
+:class:`~wordrep.errors.UserError` naming the target, not a traceback.
 """
 import contextlib
+import ctypes
+import errno
+import functools
 import os
+import re
+import secrets
 import shutil
-import tempfile
 from pathlib import Path
 
 from .errors import UserError
+
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None
+
+# errno -> what it means for the user
+FULL = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+        errno.EFBIG: "the file-size limit was reached"}
+ALMOST_FULL = 1 << 20  # bytes free under which a short write is taken for a full disk
 
 
 def check_writable(path):
@@ -32,6 +56,39 @@ def _is_replaceable_dir(path):
     return (path / "meta.json").is_file()
 
 
+def disk_full_error(target, exc, written=None):
+    """The UserError for an OSError that means "no room" while writing ``target``, else None.
+
+    ``written`` is the temporary file or folder being written: numpy reports a short write
+    as an OSError without an errno ("N requested and M written"), and then the file size limit
+    and the free space tell whether there was no room.
+    """
+    code = getattr(exc, "errno", None)
+    reason = FULL.get(code)
+    if reason is None and code is None and written is not None:
+        reason = _no_room(Path(written))
+    if reason is None:
+        return None
+    return UserError(f"cannot write {target}: {reason} ({exc.strerror or exc}).",
+                     f"Free some space (or raise the limit) and run again; what was at {target} "
+                     "before is unchanged.")
+
+
+def _no_room(written):
+    try:
+        files = [written] if written.is_file() else [p for p in written.rglob("*") if p.is_file()]
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0] if resource else -1
+        if limit not in (-1, getattr(resource, "RLIM_INFINITY", -1)) and \
+                any(p.stat().st_size >= limit for p in files):
+            return FULL[errno.EFBIG]
+        disk = os.statvfs(written.parent)
+        if disk.f_bavail * disk.f_frsize < ALMOST_FULL:
+            return FULL[errno.ENOSPC]
+    except (OSError, AttributeError):
+        pass
+    return None
+
+
 @contextlib.contextmanager
 def atomic_path(target, directory=False):
     """Yield a temporary path; on success move it to ``target`` (replacing what was there).
@@ -40,34 +97,90 @@ def atomic_path(target, directory=False):
     """
     target = check_writable(target)
     parent = target.parent if str(target.parent) else Path(".")
-    prefix = f".{target.name}.tmp-"
+    remove_stale(target)
     try:
-        if directory:
-            tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
-        else:
-            fd, name = tempfile.mkstemp(prefix=prefix, dir=parent)
-            os.close(fd)
-            tmp = Path(name)
+        tmp = _make_temporary(parent, target.name, "tmp", directory)
     except OSError as exc:
-        raise UserError(f"cannot write {target}: {exc.strerror}.",
-                        "Choose an output path you can write to.") from None
+        raise disk_full_error(target, exc) or UserError(
+            f"cannot write {target}: {exc.strerror}.",
+            "Choose an output path you can write to.") from None
     try:
         yield tmp
         _replace(tmp, target)
+    except OSError as exc:
+        full = disk_full_error(target, exc, tmp)  # before removing: the file shows the cause
+        _remove(tmp)
+        if full is None:
+            raise
+        raise full from None
     except BaseException:
         _remove(tmp)
         raise
 
 
+def _make_temporary(parent, name, kind, directory=False):
+    """A new ``.NAME.KIND-PID-RANDOM`` file or folder in ``parent``.
+
+    Created with the usual permissions (umask applied), unlike tempfile's private 0600 files:
+    the renamed result is an ordinary file or folder.
+    """
+    while True:
+        path = parent / f".{name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            if directory:
+                path.mkdir()
+            else:
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return path
+        except FileExistsError:
+            continue
+
+
 def _replace(tmp, target):
     if tmp.is_dir() and target.is_dir() and not target.is_symlink():
-        # A folder cannot be renamed over a non-empty one: move the old one aside first.
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        os.replace(target, old / "model")
-        os.replace(tmp, target)
-        shutil.rmtree(old, ignore_errors=True)
+        # A folder cannot be renamed over a non-empty one: swap them, then drop the old one.
+        if not _exchange(tmp, target):
+            _replace_in_two_steps(tmp, target)
+        _remove(tmp)  # now the old folder
     else:
         os.replace(tmp, target)
+
+
+def _replace_in_two_steps(tmp, target):
+    old = _make_temporary(target.parent, target.name, "old", directory=True)
+    old.rmdir()
+    os.rename(target, old)
+    try:
+        os.rename(tmp, target)
+    except BaseException:
+        os.rename(old, target)
+        raise
+    os.rename(old, tmp)  # so that the caller removes it as the swapped-out folder
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a, b):
+    """Swap two paths in one system call (Linux renameat2); False where that is unsupported."""
+    renameat2 = getattr(_libc(), "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False  # e.g. a file system without exchange support: the two-step way
+    raise OSError(err, os.strerror(err), str(b))
+
+
+@functools.lru_cache(maxsize=1)
+def _libc():
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
 
 
 def _remove(path):
@@ -76,3 +189,45 @@ def _remove(path):
     else:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
+
+
+_LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)-[0-9a-f]{8}")
+
+
+def remove_stale(target):
+    """Clear what killed writers of ``target`` left beside it.
+
+    Their temporary files are removed; a previous version moved aside by a writer that died
+    before the new one was in place is put back. Leftovers of live processes are kept.
+    """
+    target = Path(target)
+    parent = target.parent if str(target.parent) else Path(".")
+    try:
+        candidates = list(parent.glob(f".{glob_escape(target.name)}.*-*-*"))
+    except OSError:
+        return
+    for path in candidates:
+        match = _LEFTOVER.fullmatch(path.name)
+        if not match or match["name"] != target.name or _alive(int(match["pid"])):
+            continue
+        if match["kind"] == "old" and not target.exists():
+            with contextlib.suppress(OSError):
+                os.rename(path, target)
+            continue
+        _remove(path)
+
+
+def glob_escape(name):
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def _alive(pid):
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
