@@ -8,9 +8,13 @@ the report and a log::
     runs/NAME/config.toml  models/NAME/  results.json  report.md  report.html  run.log
 
 Everything expensive is reused: a model whose saved metadata shows the same method,
-parameters and corpus fingerprint is loaded instead of rebuilt, so an interrupted run resumes
-where it stopped and a re-run with the same config only re-evaluates. Each file is written
-atomically.
+parameters and corpus fingerprint, and whose files match their checksums, is loaded instead of
+rebuilt, so an interrupted run resumes where it stopped and a re-run with the same config only
+re-evaluates; a damaged model is built again. Each file is written atomically, and
+``config.toml`` with the results at the end, so that a run that is killed or fails (a full
+disk) leaves the previous config, results and report as they were. Two runs in one folder take
+turns (a lock on ``.run.lock``); runs in different folders share the cache
+(:mod:`wordrep.cache`).
 """
 import copy
 import json
@@ -22,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .atomic import atomic_path
+from . import cache
+from .atomic import atomic_path, disk_full_error
 from .errors import UserError
 
 log = logging.getLogger(__name__)
@@ -197,41 +202,65 @@ class Built:
 def run(config, out, force=False, progress=None):
     """Run the main job; returns the path of the run folder."""
     out = Path(out)
-    prepare_folder(out, config, force)
-    handler = _log_to(out / "run.log")
-    try:
-        started = time.perf_counter()
-        corpus = open_run_corpus(config["corpus"], progress)
-        built = build_all(config, corpus, out / "models", progress)
-        results = evaluate_all(built, config["evaluation"], progress)
-        curve = learning_curve(config, corpus, out / "models", progress)
-        extras = report_inputs(built, config["report"])
-        provenance = describe(config, corpus, started)
-        with atomic_path(out / "results.json") as tmp:
-            tmp.write_text(results.to_json())
-        render_report(out, provenance, results, built, curve, extras)
-        log.info("run finished in %.1f s: %s", time.perf_counter() - started, out)
-    finally:
-        logging.getLogger().removeHandler(handler)
-        handler.close()
+    _make_folder(out)
+    with cache.EntryLock(out, f"the run in {out}", lock_file=out / ".run.lock"):
+        prepare_folder(out, config, force)
+        handler = _log_to(out / "run.log")
+        try:
+            started = time.perf_counter()
+            corpus = open_run_corpus(config["corpus"], progress)
+            built = build_all(config, corpus, out / "models", progress)
+            results = evaluate_all(built, config["evaluation"], progress)
+            curve = learning_curve(config, corpus, out / "models", progress)
+            extras = report_inputs(built, config["report"])
+            provenance = describe(config, corpus, started)
+            with atomic_path(out / "config.toml") as tmp:
+                tmp.write_text(to_toml(config), encoding="utf-8")
+            with atomic_path(out / "results.json") as tmp:
+                tmp.write_text(results.to_json())
+            render_report(out, provenance, results, built, curve, extras)
+            log.info("run finished in %.1f s: %s", time.perf_counter() - started, out)
+        finally:
+            logging.getLogger().removeHandler(handler)
+            handler.close()
     return out
 
 
+def _make_folder(out):
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise disk_full_error(out, exc) or UserError(
+            f"cannot create the run folder {out}: {exc.strerror}.",
+            "Choose another --out.") from None
+
+
 def prepare_folder(out, config, force):
-    """Create the run folder; refuse one that holds a different config unless ``force``."""
+    """Refuse a run folder that holds a different config unless ``force``.
+
+    The config is written at the end, with the results it gave: until then the folder's
+    ``config.toml`` keeps describing its ``results.json``.
+    """
     saved = out / "config.toml"
-    text = to_toml(config)
-    if saved.is_file() and saved.read_text(encoding="utf-8") != text and not force:
+    if saved.is_file() and saved.read_text(encoding="utf-8") != to_toml(config) and not force:
         raise UserError(f"the run folder {out} holds a different config.",
                         "Use another --out, or --force to replace its results (models built "
                         "with the same settings are still reused).")
-    out.mkdir(parents=True, exist_ok=True)
-    with atomic_path(saved) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+
+
+class _RunLog(logging.FileHandler):
+    """run.log: a record of the run, not a result. A line that cannot be written (a full disk)
+    is dropped rather than printed with a traceback; the error that matters comes from the
+    result that could not be written."""
+
+    def handleError(self, record):
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handleError(record)
 
 
 def _log_to(path):
-    handler = logging.FileHandler(path, encoding="utf-8")
+    handler = _RunLog(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     handler.setLevel(logging.INFO)
     root = logging.getLogger()
@@ -299,6 +328,9 @@ def build_or_reuse(name, method, params, corpus, folder):
     rep.metadata["run_key"] = key
     rep.metadata["build"] = {"seconds": round(seconds, 3), "peak_mb": peak}
     folder.parent.mkdir(parents=True, exist_ok=True)
+    if folder.is_dir() and not (folder / "meta.json").is_file():
+        log.warning("Warning: %s is not a whole model; replacing it.", folder)
+        cache.discard(folder)
     storage.save(rep, folder)
     log.info("%s: built in %.1f s (peak %s MB), %d words", name, seconds, peak,
              len(rep.vocabulary))
@@ -328,9 +360,12 @@ def _reuse(folder, key):
     try:
         if json.loads(meta.read_text())["metadata"].get("run_key") != key:
             return None
+        cache.verify(folder)
         return storage.load(folder)
-    except (OSError, ValueError, KeyError, UserError):
-        return None  # a damaged model is rebuilt, never trusted
+    except (cache.Damaged, OSError, ValueError, KeyError, UserError) as exc:
+        # a damaged model is rebuilt, never trusted
+        log.warning("Warning: the model in %s is damaged (%s); building it again.", folder, exc)
+        return None
 
 
 def _reset_peak_memory():

@@ -152,9 +152,10 @@ def render(run, results, out_dir, *, builds=None, neighbours=None, probe_vectors
         raise UserError(f"cannot create the report folder {out}: {exc.strerror}.",
                         "Choose an output folder you can write to.") from None
     written = [_write(out / "figures" / f"{f.name}.png", f.png) for f in figures]
-    _remove_stale_figures(out / "figures", set(written))
     markdown = _write(out / "report.md", to_markdown(blocks).encode())
     page = _write(out / "report.html", to_html(blocks, _title(run)).encode())
+    # Only now: until the new pages are in place, the old ones may still show these figures.
+    _remove_stale_figures(out / "figures", set(written))
     return {"markdown": markdown, "html": page, "figures": written}
 
 

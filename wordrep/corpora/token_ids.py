@@ -10,13 +10,12 @@ The pass assigns provisional ids in order of first appearance, with C-speed dict
 ``np.bincount`` and one permutation renumbers everything into vocabulary order.
 """
 import json
-import shutil
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..atomic import atomic_path
+from .. import cache
 from ..errors import UserError
 from ..progress import no_progress
 from .sources import ReadStats
@@ -108,13 +107,17 @@ def tokenize_blocks(source, tokenizer, stats, update):
 
 
 def load_or_build(corpus, progress=None):
-    """The cached token ids of ``corpus``, building (and caching) them on first use."""
-    folder = corpus.cache_folder
-    if (folder / "info.json").is_file():
-        try:
-            return _load(folder)
-        except (OSError, ValueError, KeyError):
-            shutil.rmtree(folder)  # a damaged cache entry is rebuilt, never trusted
+    """The cached token ids of ``corpus``, building (and caching) them on first use.
+
+    The cache entry is checked against its checksums on every read; a damaged one is built
+    again (see :mod:`wordrep.cache`), and two processes never build the same one at once.
+    """
+    return cache.cached(corpus.cache_folder, load=_load, save=_save,
+                        build=lambda: _build(corpus, progress),
+                        what=f"token ids of {corpus.name}")
+
+
+def _build(corpus, progress):
     started = time.perf_counter()
     stats = ReadStats()
     label = f"Reading {corpus.name}"
@@ -129,17 +132,14 @@ def load_or_build(corpus, progress=None):
             "lines": int(lines.size), "files": stats.files,
             "replaced_bytes": stats.replaced_bytes,
             "build_seconds": round(time.perf_counter() - started, 3)}
-    _save(folder, ids, lines, vocab, info)
     return TokenIds(ids, lines, vocab, info)
 
 
-def _save(folder, ids, lines, vocab, info):
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(folder, directory=True) as tmp:
-        np.save(tmp / "ids.npy", ids, allow_pickle=False)
-        np.save(tmp / "lines.npy", lines, allow_pickle=False)
-        vocab.save(tmp / "vocab.json")
-        (tmp / "info.json").write_text(json.dumps(info, indent=1))
+def _save(folder, arrays):
+    np.save(folder / "ids.npy", arrays.ids, allow_pickle=False)
+    np.save(folder / "lines.npy", arrays.lines, allow_pickle=False)
+    arrays.vocabulary.save(folder / "vocab.json")
+    (folder / "info.json").write_text(json.dumps(arrays.info, indent=1))
 
 
 def _load(folder):

@@ -11,14 +11,12 @@ distribution smoothing 0.75, no shift, eigenvalue weighting 0.5; they were not t
 """
 import hashlib
 import json
-import logging
-import threading
 import time
 
 import numpy as np
 import scipy.sparse as sp
 
-from ..atomic import atomic_path
+from .. import cache
 from ..corpora.vocabulary import nonempty_vocabulary
 from ..errors import UserError
 from ..home import cache_dir
@@ -28,41 +26,41 @@ from .pmi import check_pmi, pmi
 from .sparse import SparseVectors
 from .svd import check_svd, embed, truncated_svd
 
-log = logging.getLogger(__name__)
 
-
-def _cache_file(corpus, stage, params):
+def _cache_folder(corpus, stage, params):
     key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
     fingerprint = getattr(corpus, "fingerprint", None)
-    return cache_dir(stage, fingerprint) / f"{key}.npz" if fingerprint else None
+    return cache_dir(stage, fingerprint) / key if fingerprint else None
 
 
-def _cached(path, compute, timings, stage):
-    """Load a cached sparse matrix, or compute and cache it; a damaged entry is recomputed."""
+def _cached(folder, compute, timings, stage):
+    """A sparse matrix from its cache entry, or computed and cached (see :mod:`wordrep.cache`:
+    checked on read, a damaged entry recomputed, one process computing at a time)."""
     started = time.perf_counter()
-    if path is not None and path.is_file():
-        try:
-            matrix = sp.load_npz(path).tocsr()
-            timings[stage] = {"seconds": round(time.perf_counter() - started, 3), "cached": True}
-            return matrix
-        except (OSError, ValueError, KeyError):
-            path.unlink(missing_ok=True)
-    matrix = compute()
-    if path is not None:
-        # Written in the background while the next stage computes; a non-daemon thread, so
-        # the interpreter waits for it at exit, and atomic, so a kill leaves no partial entry.
-        threading.Thread(target=_write_cache, args=(path, matrix), name=f"cache {stage}").start()
-    timings[stage] = {"seconds": round(time.perf_counter() - started, 3), "cached": False}
+    computed = []
+
+    def build():
+        computed.append(True)
+        return compute()
+
+    if folder is None:
+        matrix = build()
+    else:
+        # Written in the background while the next stage computes; atomic, so a kill leaves no
+        # partial entry, and a failed write (a full disk) only warns.
+        matrix = cache.cached(folder, load=_load_matrix, build=build, save=_save_matrix,
+                              background=True, what=f"{stage} matrix")
+    timings[stage] = {"seconds": round(time.perf_counter() - started, 3),
+                      "cached": not computed}
     return matrix
 
 
-def _write_cache(path, matrix):
-    try:
-        with atomic_path(path) as tmp:
-            with open(tmp, "wb") as f:
-                sp.save_npz(f, matrix, compressed=False)
-    except (OSError, UserError) as exc:
-        log.warning("could not cache %s (%s); it will be recomputed next time", path, exc)
+def _save_matrix(folder, matrix):
+    sp.save_npz(folder / "matrix.npz", matrix, compressed=False)
+
+
+def _load_matrix(folder):
+    return sp.load_npz(folder / "matrix.npz").tocsr()
 
 
 def count_matrix(corpus, min_count=5, max_vocab=None, window=5, weighting="dynamic",
@@ -86,7 +84,7 @@ def count_matrix(corpus, min_count=5, max_vocab=None, window=5, weighting="dynam
         return window_counts(ids, line_of, len(vocab), window, weighting, context)
 
     timings = {} if timings is None else timings
-    return vocab, _cached(_cache_file(corpus, "counts", params), compute, timings, "counts")
+    return vocab, _cached(_cache_folder(corpus, "counts", params), compute, timings, "counts")
 
 
 def association_matrix(corpus, cds=0.75, neg=1, kind="ppmi", timings=None, **count_params):
@@ -97,7 +95,7 @@ def association_matrix(corpus, cds=0.75, neg=1, kind="ppmi", timings=None, **cou
     if kind == "counts":
         return vocab, counts
     params = dict(count_params, cds=cds, neg=neg, kind=kind, stage="pmi", version=1)
-    matrix = _cached(_cache_file(corpus, "pmi", params), lambda: pmi(counts, cds, neg, kind),
+    matrix = _cached(_cache_folder(corpus, "pmi", params), lambda: pmi(counts, cds, neg, kind),
                      timings, "pmi")
     return vocab, matrix
 

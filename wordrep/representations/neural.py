@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from ..atomic import atomic_path
+from .. import cache
 from ..corpora.vocabulary import check_min_count, nonempty_vocabulary
 from ..errors import UserError
 from ..home import cache_dir
@@ -24,18 +24,22 @@ MAX_LINE = 10_000  # gensim's corpus_file reader cuts longer lines anyway
 
 
 def corpus_file(corpus):
-    """The corpus as whitespace-separated tokens, one sentence a line (written once, cached)."""
-    target = cache_dir("text", corpus.fingerprint) / "corpus.txt"
-    if target.is_file():
-        return target
+    """The corpus as whitespace-separated tokens, one sentence a line (written once, cached;
+    checked against its checksums on every read, see :mod:`wordrep.cache`)."""
+    return cache.cached(cache_dir("text") / corpus.fingerprint,
+                        load=lambda folder: folder / "corpus.txt",
+                        build=lambda folder: _write_corpus(corpus, folder / "corpus.txt"),
+                        what=f"training text of {corpus.name}")
+
+
+def _write_corpus(corpus, path):
     arrays = corpus.token_ids()
     words = np.array(arrays.vocabulary.words, dtype=object)
     starts, ends = arrays.sentences(MAX_LINE)
-    with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8") as out:
+    with open(path, "w", encoding="utf-8") as out:
         for start, end in zip(starts.tolist(), ends.tolist()):
             out.write(" ".join(words[arrays.ids[start:end]].tolist()))
             out.write("\n")
-    return target
 
 
 def _check(dim, window, min_count, negative, hs, sample, epochs, alpha, workers):
