@@ -18,6 +18,7 @@ from wordrep import storage
 from wordrep.corpora.vocabulary import Vocabulary
 from wordrep.errors import UserError
 from wordrep.representations import SparseVectors, build
+from wordrep.representations.base import UnknownWordError
 from wordrep.representations.dense import DenseVectors
 from wordrep.storage import detect_format, load, save
 
@@ -110,8 +111,8 @@ def test_gensim_bundled_glove_file_loads():
 def test_native_is_pickle_free_and_memory_maps_the_vectors(tmp_path, lee):
     path = tmp_path / "model.wr"
     lee.save(path)
-    assert sorted(p.name for p in path.iterdir()) == ["checksums.json", "meta.json", "norms.npy",
-                                                   "vectors.npy", "words.json"]
+    assert sorted(p.name for p in path.iterdir()) == [
+        "meta.json", "norms.npy", "vectors.npy", "word_order.npy", "words.json"]
     meta = json.loads((path / "meta.json").read_text())
     assert meta["format"] == "wordrep" and meta["kind"] == "dense" and meta["name"] == "lee"
     assert json.loads((path / "words.json").read_text()) == lee.vocabulary
@@ -432,6 +433,67 @@ def test_damaged_norms_are_refused(tmp_path, norms):
     random_model(tmp_path / "m", 500, 16)
     np.save(tmp_path / "m" / "norms.npy", norms)
     with pytest.raises(UserError, match="damaged.*norms.npy"):
+        load(tmp_path / "m")
+
+
+def test_a_loaded_model_finds_words_without_building_gensims_dict(tmp_path):
+    words = ["the", "new york", "naïve", "a\x00b", "", "Zebra", "zebra", "x" * 300]
+    vectors = np.random.default_rng(0).standard_normal((len(words), 4), dtype=np.float32)
+    save(DenseVectors.from_arrays(words, vectors), tmp_path / "m")
+    rep = load(tmp_path / "m")
+    assert rep.kv.__dict__["key_to_index"] is None  # not built at load
+    assert [rep.index(w) for w in words] == list(range(len(words)))
+    assert "naïve" in rep and "naive" not in rep and 3 not in rep
+    assert rep._lookup(["zebra", "nope", 7, "", None]).tolist() == [6, -1, -1, 4, -1]
+    with pytest.raises(UnknownWordError):
+        rep.index(["a", "list"])
+    np.testing.assert_array_equal(rep["a\x00b"], vectors[3])
+    scores = rep.similarity([("the", "zebra"), ("the", "nope")])
+    cosine = vectors[0] @ vectors[6] / np.linalg.norm(vectors[0]) / np.linalg.norm(vectors[6])
+    assert scores[0] == pytest.approx(cosine, rel=1e-5) and np.isnan(scores[1])
+    mine = rep.most_similar("new york", topn=3)
+    assert rep.kv.__dict__["key_to_index"] is None  # wordrep's own lookups did not need it
+    # gensim's own API builds it when it first needs it, and answers as before.
+    theirs = rep.kv.most_similar("new york", topn=3)
+    assert rep.kv.key_to_index == {w: i for i, w in enumerate(words)}
+    assert [w for w, _ in theirs] == [w for w, _ in mine]
+    assert rep.most_similar("new york", topn=3) == mine  # now through the dict
+
+
+def test_gensim_save_of_a_loaded_model_is_plain_gensim(tmp_path):
+    random_model(tmp_path / "m", 300, 8)
+    rep = load(tmp_path / "m")
+    rep.kv.save(str(tmp_path / "m.kv"))
+    back = KeyedVectors.load(str(tmp_path / "m.kv"))
+    assert type(back) is KeyedVectors  # readable where wordrep is not installed
+    assert back.key_to_index == {w: i for i, w in enumerate(rep.vocabulary)}
+    assert back.most_similar("w0000005", topn=2) == rep.kv.most_similar("w0000005", topn=2)
+
+
+def test_a_model_saved_without_word_order_still_loads(tmp_path):
+    random_model(tmp_path / "m", 300, 8)
+    (tmp_path / "m" / "word_order.npy").unlink()  # as wordrep wrote models before it
+    rep = load(tmp_path / "m")
+    assert rep.kv.key_to_index["w0000299"] == 299 and rep.index("w0000007") == 7
+
+
+@pytest.mark.parametrize("order", [np.arange(299), np.arange(300)[::-1].copy(),
+                                   np.arange(1, 301), np.arange(300, dtype=np.float32),
+                                   np.zeros(300, dtype=np.int64)])
+def test_damaged_word_order_is_refused(tmp_path, order):
+    random_model(tmp_path / "m", 300, 8)
+    np.save(tmp_path / "m" / "word_order.npy", order)
+    with pytest.raises(UserError, match="damaged.*word_order.npy"):
+        load(tmp_path / "m")
+
+
+def test_a_word_twice_is_refused_with_or_without_word_order(tmp_path):
+    random_model(tmp_path / "m", 3, 2)
+    (tmp_path / "m" / "words.json").write_text('["w0000000", "w0000001", "w0000001"]')
+    with pytest.raises(UserError, match="damaged.*twice"):
+        load(tmp_path / "m")
+    (tmp_path / "m" / "word_order.npy").unlink()
+    with pytest.raises(UserError, match="damaged.*duplicates"):
         load(tmp_path / "m")
 
 

@@ -12,9 +12,11 @@ Formats
     ``bucket`` under ``"subwords"`` in ``meta.json``; a reader that ignores them sees plain
     dense vectors. Dense models also keep ``norms.npy``, the Euclidean norm of every row
     (float32), so that cosine needs no pass over the vectors; a model without it (written
-    before it existed) still loads, and its norms are computed on the first query. Dense
-    vectors and norms are memory-mapped on load, so a large model opens at once and processes
-    that load the same model share its pages.
+    before it existed) still loads, and its norms are computed on the first query; and
+    ``word_order.npy``, the rows in sorted word order, so that words are found by binary search
+    (gensim's ``key_to_index`` dict is built only if gensim's own API is used). Dense vectors
+    and norms are memory-mapped on load, so a large model opens at once and processes that load
+    the same model share its pages.
 ``word2vec``, ``word2vec-binary``
     The original C tool's text and binary files, read and written through gensim.
 ``glove``
@@ -26,8 +28,6 @@ Formats
 When writing, the suffix chooses: ``.vec`` and ``.txt`` word2vec text, ``.bin`` word2vec
 binary, anything else native. When reading, the file's content is sniffed. A ``format``
 argument overrides both. Everything is written to a temporary name and renamed when complete.
-A native folder also holds ``checksums.json``, the size and SHA-256 of each of its files, which
-``wordrep run`` checks before it reuses a model (:mod:`wordrep.cache`).
 
 Examples
 --------
@@ -51,7 +51,6 @@ import scipy.sparse as sp
 
 from . import __version__
 from .atomic import atomic_path, check_writable
-from .cache import write_checksums
 from .errors import UserError
 from .representations.base import now_utc
 from .representations.sparse import SparseVectors
@@ -122,11 +121,14 @@ def _save_native(rep, path):
             "wordrep_version": __version__}
     if rep.kind == "dense":
         from .representations.dense import row_norms
+        from .representations.word_index import sorted_order
 
         vectors = np.asarray(rep.kv.vectors, dtype=np.float32)
-        # Stored so that a loaded model ranks neighbours straight from the memory map: computing
-        # them means reading every vector, which for 1M x 300 takes longer than the load.
-        arrays = {"vectors": vectors, "norms": row_norms(vectors)}
+        # Stored so that a loaded model ranks neighbours straight from the memory map (computing
+        # them means reading every vector, which for 1M x 300 takes longer than the load), and
+        # finds words without building a dict of the whole vocabulary.
+        arrays = {"vectors": vectors, "norms": row_norms(vectors),
+                  "word_order": sorted_order(rep.vocabulary)}
         if getattr(rep, "has_subwords", False):
             # fastText's n-gram buckets: what makes a vector for an unknown word. Only the
             # n-gram matrix and its hashing settings are needed for that; the vocabulary-only
@@ -145,8 +147,6 @@ def _save_native(rep, path):
         _write_json(tmp / "words.json", list(rep.vocabulary))
         # meta.json last: a folder with it is a complete model.
         _write_json(tmp / "meta.json", meta, indent=1)
-        # What a run checks before it reuses the model (wordrep.cache); load does not read it.
-        write_checksums(tmp)
 
 
 def _write_json(path, value, indent=None):
@@ -358,15 +358,20 @@ def _check_native(meta, path):
 
 def _load_dense(path, meta, words):
     from .representations.dense import DenseVectors, keyed_vectors
+    from .representations.word_index import WordIndex
 
     vectors = np.load(path / "vectors.npy", mmap_mode="r", allow_pickle=False)
+    index = None
+    if (path / "word_order.npy").is_file():  # models saved before it get gensim's dict at once
+        index = WordIndex(words, np.load(path / "word_order.npy", allow_pickle=False))
     if "subwords" in meta:
         ngrams = np.load(path / "ngrams.npy", mmap_mode="r", allow_pickle=False)
-        kv = _fasttext_vectors(words, vectors, ngrams, meta["subwords"])
+        kv = _fasttext_vectors(words, vectors, ngrams, meta["subwords"], index is not None)
     else:
-        kv = keyed_vectors(words, vectors)
+        kv = keyed_vectors(words, vectors, word_index=index is not None)
     kv.norms = _saved_norms(path, vectors)
-    return DenseVectors(kv, name=meta.get("name"), metadata=meta.get("metadata"))
+    return DenseVectors(kv, name=meta.get("name"), metadata=meta.get("metadata"),
+                        word_index=index)
 
 
 def _saved_norms(path, vectors):
@@ -382,18 +387,21 @@ def _saved_norms(path, vectors):
     return norms
 
 
-def _fasttext_vectors(words, vectors, ngrams, subwords):
+def _fasttext_vectors(words, vectors, ngrams, subwords, word_index=False):
     """A gensim ``FastTextKeyedVectors`` over the saved arrays (memory-mapped, not copied)."""
     from gensim.models.fasttext import FastTextKeyedVectors
     from .representations.dense import keyed_vectors
+    from .representations.word_index import index_on_demand
 
     min_n, max_n, bucket = (int(subwords[key]) for key in ("min_n", "max_n", "bucket"))
     if ngrams.shape != (bucket, vectors.shape[1]):
         raise ValueError(f"ngrams.npy has shape {ngrams.shape}, expected {(bucket, vectors.shape[1])}")
-    plain = keyed_vectors(words, vectors)
+    plain = keyed_vectors(words, vectors, word_index)
     kv = FastTextKeyedVectors(vectors.shape[1], min_n, max_n, bucket, count=0,
                               dtype=vectors.dtype)
-    kv.index_to_key, kv.key_to_index = plain.index_to_key, plain.key_to_index
+    if word_index:
+        index_on_demand(kv)
+    kv.index_to_key, kv.key_to_index = plain.index_to_key, plain.__dict__["key_to_index"]
     kv.vectors, kv.next_index = plain.vectors, plain.next_index
     kv.vectors_ngrams = ngrams
     kv.vectors_vocab = None  # training state, not saved (see _save_native)

@@ -10,6 +10,7 @@ import numpy as np
 from gensim.models import KeyedVectors
 
 from .base import UnknownWordError, VectorRepresentation, _check_topn
+from .word_index import index_on_demand
 
 # The largest score block (queries x vocabulary rows) held at once: 4M float32 cells, 16 MB.
 # One query scores the whole vocabulary of a 1M-word model in one product; 256 queries take it
@@ -54,9 +55,12 @@ class DenseVectors(VectorRepresentation):
 
     kind = "dense"
 
-    def __init__(self, kv, name=None, metadata=None):
+    def __init__(self, kv, name=None, metadata=None, word_index=None):
         super().__init__(name or "vectors", metadata)
         self.kv = getattr(kv, "wv", kv)
+        # A loaded model's sorted-order index (word_index.WordIndex): words are found without
+        # gensim's key_to_index dict, built only if gensim's own API asks for it.
+        self._word_index = word_index
 
     @classmethod
     def from_arrays(cls, words, vectors, name=None, metadata=None):
@@ -73,7 +77,15 @@ class DenseVectors(VectorRepresentation):
 
     @property
     def _key_to_index(self):
-        return self.kv.key_to_index
+        if self._word_index is not None and self.kv.__dict__.get("key_to_index") is None:
+            return self._word_index
+        return self.kv.key_to_index  # built, or a model made in memory
+
+    def _lookup(self, words):
+        index = self._key_to_index
+        if index is self._word_index:
+            return index.rows(words)  # one binary search for all of them
+        return super()._lookup(words)
 
     def _norms(self):
         # Kept in kv.norms, where gensim's own most_similar finds them too. Not kv.fill_norms():
@@ -212,11 +224,13 @@ class DenseVectors(VectorRepresentation):
         return self.kv.get_vector(word)
 
 
-def keyed_vectors(words, vectors):
+def keyed_vectors(words, vectors, word_index=False):
     """A ``KeyedVectors`` over ``vectors`` itself.
 
     ``KeyedVectors.add_vectors`` would stack a copy; setting the attributes keeps a memory-mapped
-    array mapped, so a large model opens in no time.
+    array mapped, so a large model opens in no time. With ``word_index`` (the words were
+    checked by a :class:`~wordrep.representations.word_index.WordIndex`), ``key_to_index`` is
+    built only when gensim first uses it.
     """
     words = list(words)
     if not isinstance(vectors, np.ndarray):  # np.memmap is one: keep it as it is
@@ -225,11 +239,13 @@ def keyed_vectors(words, vectors):
         raise ValueError(f"{len(words)} words but vectors of shape {vectors.shape}")
     kv = KeyedVectors(vectors.shape[1], count=0, dtype=vectors.dtype)
     kv.index_to_key = words
+    kv.vectors = vectors
+    kv.next_index = len(words)
+    if word_index:
+        return index_on_demand(kv)
     kv.key_to_index = {w: i for i, w in enumerate(words)}
     if len(kv.key_to_index) != len(words):
         raise ValueError("the word list has duplicates")
-    kv.vectors = vectors
-    kv.next_index = len(words)
     return kv
 
 
