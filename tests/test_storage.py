@@ -112,7 +112,7 @@ def test_native_is_pickle_free_and_memory_maps_the_vectors(tmp_path, lee):
     path = tmp_path / "model.wr"
     lee.save(path)
     assert sorted(p.name for p in path.iterdir()) == [
-        "meta.json", "norms.npy", "vectors.npy", "word_order.npy", "words.json"]
+        "checksums.json", "meta.json", "norms.npy", "vectors.npy", "word_order.npy", "words.json"]
     meta = json.loads((path / "meta.json").read_text())
     assert meta["format"] == "wordrep" and meta["kind"] == "dense" and meta["name"] == "lee"
     assert json.loads((path / "words.json").read_text()) == lee.vocabulary

@@ -28,6 +28,8 @@ Formats
 When writing, the suffix chooses: ``.vec`` and ``.txt`` word2vec text, ``.bin`` word2vec
 binary, anything else native. When reading, the file's content is sniffed. A ``format``
 argument overrides both. Everything is written to a temporary name and renamed when complete.
+A native folder also holds ``checksums.json``, the size and SHA-256 of each of its files, which
+``wordrep run`` checks before it reuses a model (:mod:`wordrep.cache`).
 
 Examples
 --------
@@ -51,6 +53,7 @@ import scipy.sparse as sp
 
 from . import __version__
 from .atomic import atomic_path, check_writable
+from .cache import write_checksums
 from .errors import UserError
 from .representations.base import now_utc
 from .representations.sparse import SparseVectors
@@ -147,6 +150,8 @@ def _save_native(rep, path):
         _write_json(tmp / "words.json", list(rep.vocabulary))
         # meta.json last: a folder with it is a complete model.
         _write_json(tmp / "meta.json", meta, indent=1)
+        # What a run checks before it reuses the model (wordrep.cache); load does not read it.
+        write_checksums(tmp)
 
 
 def _write_json(path, value, indent=None):
