@@ -166,6 +166,25 @@ def test_series_is_truncated_and_sparse():
     assert np.allclose(walks, np.eye(6) + 0.5 * p + 0.25 * p @ p)
     kept = keep_largest(sp.csr_array(np.array([[1, 3, 2], [0, 5, 4]], np.float32)), 1)
     assert kept.toarray().tolist() == [[0, 3, 0], [0, 5, 0]]
+    mixed = sp.csr_array(np.array([[1, -2, 3, 3, 0.5], [-1, -3, -2, 0, 0], [2, 2, 2, 0, 0]],
+                                  np.float32))
+    assert keep_largest(mixed, 2).toarray().tolist() == [[0, 0, 3, 3, 0], [-1, 0, -2, 0, 0],
+                                                         [2, 2, 0, 0, 0]], "ties: first columns"
+
+
+def test_pruned_product_by_blocks_equals_pruning_the_whole_product():
+    import scipy.sparse as sp
+    from wordrep.representations.wordnet_graph import keep_largest, pruned_product
+    rng = np.random.default_rng(3)
+    left = sp.random_array((500, 400), density=0.05, rng=rng, format="csr", dtype=np.float32)
+    right = sp.random_array((400, 300), density=0.05, rng=rng, format="csr", dtype=np.float32)
+    whole = (left @ right).toarray()
+    pruned = pruned_product(left, right, 4, block_rows=64).toarray()
+    assert np.array_equal(pruned, keep_largest(sp.csr_array(left @ right), 4).toarray())
+    assert (np.count_nonzero(pruned, axis=1) == np.minimum(np.count_nonzero(whole, axis=1), 4)).all()
+    kth = -np.sort(-whole, axis=1)[:, 3]
+    assert (pruned[pruned > 0] >= np.repeat(kth, np.count_nonzero(pruned, axis=1)) - 1e-7).all(), \
+        "what is kept is each row's four largest"
 
 
 def test_builders_are_registered():
