@@ -68,3 +68,13 @@ def wordnet_dir(tmp_path_factory):
 def _wordnet_for_marked_tests(request, monkeypatch):
     if request.node.get_closest_marker("wordnet"):
         monkeypatch.setenv("WORDREP_WORDNET", str(request.getfixturevalue("wordnet_dir")))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many generated cases each reader met in the fuzz tests (tests/fuzzing.py)."""
+    import sys
+    fuzzing = sys.modules.get("fuzzing")
+    if fuzzing is not None and fuzzing.COUNTS:
+        terminalreporter.section("fuzzed readers: cases generated and survived")
+        for line in fuzzing.summary_lines():
+            terminalreporter.write_line(line)

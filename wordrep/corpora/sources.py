@@ -18,6 +18,7 @@ import threading
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 from ..atomic import atomic_path
 from ..download import sha256_file
@@ -27,7 +28,7 @@ from ..home import cache_dir
 log = logging.getLogger(__name__)
 
 BLOCK = 1 << 22          # bytes per read: large enough that per-block overhead vanishes
-MAX_CARRY = 1 << 26      # a "word" longer than this is cut, to keep memory bounded
+MAX_CARRY = 1 << 20      # a "word" longer than this is cut (at a block end): memory stays bounded
 SNIFF = 8192
 _MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
 _OPENERS = {"gzip": lambda raw: gzip.GzipFile(fileobj=raw), "bz2": bz2.BZ2File,
@@ -39,7 +40,13 @@ def compression(path):
     """'gzip', 'bz2', 'xz' or None, from the file's first bytes (not its name)."""
     with open(path, "rb") as f:
         head = f.read(6)
-    return next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), None)
+    kind = next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), None)
+    if kind is None and 0 < len(head) < 6:
+        # A file shorter than a magic number that it begins is a truncated compressed file
+        # (its opener then says so). Not for bz2: "BZh" can begin a text.
+        kind = next((kind for magic, kind in _MAGIC.items()
+                     if magic.startswith(head) and kind != "bz2"), None)
+    return kind
 
 
 def open_binary(path):
@@ -177,10 +184,11 @@ def _file_blocks(path, stats, update):
     for chunk in _byte_blocks(path, update):
         text = carry + decoder.decode(chunk)
         cut = max(text.rfind(" "), text.rfind("\n"), text.rfind("\t"))
-        if cut < 0 and len(text) < MAX_CARRY:
+        if len(text) - cut - 1 >= MAX_CARRY:
+            cut = len(text) - 1  # the unfinished "word" is already too long: cut it here
+        elif cut < 0:
             carry = text
             continue
-        cut = len(text) - 1 if cut < 0 else cut
         carry = text[cut + 1:]
         yield text[:cut + 1]
     tail = carry + decoder.decode(b"", final=True)
@@ -234,29 +242,49 @@ def _put(q, item, stop):
 
 
 def _wikipedia_blocks(path, stats, articles_per_block=200):
-    """Article texts from a MediaWiki XML dump, through gensim's WikiCorpus (markup removed).
+    """Article texts from a MediaWiki XML dump, through gensim's wikicorpus (markup removed).
 
-    An article becomes one line; gensim's own filters apply (articles of fewer than 50 tokens,
-    redirects and non-article namespaces are dropped).
+    An article becomes one line; gensim's WikiCorpus filters apply (only main-namespace
+    articles, none of fewer than 50 tokens, no redirects). gensim's own ``WikiCorpus.get_texts``
+    is not used: it parses the XML in a child process, and when that child fails on a damaged
+    dump the parent waits for it forever. Here the parse runs in this process, so a damaged
+    dump ends in an error.
     """
-    from gensim.corpora.wikicorpus import WikiCorpus
+    from gensim.corpora import wikicorpus
 
-    # dictionary={} skips gensim's own vocabulary pass; the tokenizer below is the identity
-    # on already-split words, so the caller's tokenizer decides what a token is.
-    wiki = WikiCorpus(str(path), dictionary={}, processes=1, tokenizer_func=_split_words,
-                      lower=False, token_min_len=1, token_max_len=10_000)
     stats.files += 1
     lines = []
     try:
-        for tokens in wiki.get_texts():
-            lines.append(" ".join(tokens))
-            if len(lines) >= articles_per_block:
-                yield "\n".join(lines) + "\n"
-                lines = []
+        with bz2.BZ2File(path) as f:
+            for title, text, pageid in wikicorpus.extract_pages(f, filter_namespaces=("0",)):
+                # the identity tokenizer on split words: the caller's tokenizer decides
+                tokens = wikicorpus.process_article((text, title, pageid), _split_words,
+                                                    1, 10_000, False)[0]
+                if len(tokens) < wikicorpus.ARTICLE_MIN_WORDS or _ignored_title(title):
+                    continue
+                lines.append(" ".join(tokens))
+                if len(lines) >= articles_per_block:
+                    yield "\n".join(lines) + "\n"
+                    lines = []
     except _CORRUPT as exc:
         raise _corrupt_error(path, "bz2", exc) from None
+    except _BAD_XML as exc:
+        raise UserError(f"cannot read {path}: it is not a complete MediaWiki XML dump "
+                        f"({type(exc).__name__}: {exc}).",
+                        "Download the dump again, or decompress it and read it as text.") from None
     if lines:
         yield "\n".join(lines) + "\n"
+
+
+# gensim's dump reader fails in several ways on damaged XML: a parse error, an unknown namespace
+# (ValueError), a page without a title or text element (AttributeError), no element at all
+# (StopIteration inside a generator becomes RuntimeError).
+_BAD_XML = (ElementTree.ParseError, ValueError, AttributeError, RuntimeError)
+
+
+def _ignored_title(title):
+    from gensim.corpora.wikicorpus import IGNORED_NAMESPACES
+    return not title or any(title.startswith(f"{ns}:") for ns in IGNORED_NAMESPACES)
 
 
 def _split_words(text, token_min_len, token_max_len, lower):
