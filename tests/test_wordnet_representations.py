@@ -190,3 +190,24 @@ def test_pruned_product_by_blocks_equals_pruning_the_whole_product():
 def test_builders_are_registered():
     for name in ("wordnet-features", "wordnet-graph", "retrofit"):
         assert name in representations
+
+
+def test_the_wordnet_index_is_cached_on_disk_and_reads_back_equal(wn, monkeypatch):
+    from wordrep import cache
+    from wordrep.representations.wordnet_index import RELATIONS, WordNetIndex
+    WordNetIndex._cache.clear()
+    built = WordNetIndex.get(wn)
+    cache.finish_writes()
+    WordNetIndex._cache.clear()
+
+    def no_parsing(self, wn):
+        raise AssertionError("the cached index should have been read, not rebuilt")
+    monkeypatch.setattr(WordNetIndex, "__init__", no_parsing)
+    read = WordNetIndex.get(wn)
+    assert read is not built
+    assert read.lemmas == built.lemmas and read.synset_names == built.synset_names
+    assert (read.synset_pos == built.synset_pos).all()
+    assert read.lemma_index["dog"] == built.lemma_index["dog"]
+    for relation in RELATIONS:
+        assert (read.lemma_matrix(relation) != built.lemma_matrix(relation)).nnz == 0, relation
+    assert (read.membership != built.membership).nnz == 0

@@ -5,7 +5,9 @@ once: which lemmas belong to which synsets, and which synsets (or lemmas) each r
 Walking NLTK's objects relation by relation for 117,659 synsets would be slow; instead one pass
 over ``all_synsets()`` (about 9 s, most of it NLTK parsing the data files) reads each synset's
 pointer table and fills integer arrays, from which every relation becomes a scipy CSR matrix.
-The index is built once per process and per WordNet reader.
+The index is built once per WordNet: its arrays are cached on disk under a SHA-256 of
+WordNet's four data files (reading it back takes a fraction of a second), and in memory once
+per process and reader.
 
 Relations are named as in WordNet's documentation (wninput(5WN)); the pointer symbols are
 WordNet's own. ``synonym`` is not a pointer: two lemmas are synonyms when they share a synset.
@@ -17,6 +19,8 @@ Examples
 (147306, 147306)
 """
 import difflib
+import hashlib
+import json
 import logging
 
 import numpy as np
@@ -25,6 +29,8 @@ import scipy.sparse as sp
 from ..errors import UserError
 
 log = logging.getLogger(__name__)
+
+INDEX_FORMAT = 1  # bump when what the index holds changes: older cached indexes go unused
 
 # Relation name -> WordNet pointer symbols. Semantic pointers (between synsets) and lexical
 # pointers (between lemmas) share symbols for a few relations (also-see, verb group): both
@@ -120,7 +126,7 @@ class WordNetIndex:
         self.membership = member
         # Each synset's members as lemma ids, in WordNet's order: lexical pointers give a
         # target lemma by its position in the target synset.
-        self._members = [[self.lemma_index[lemma] for lemma in g] for g in members]
+        members = [[self.lemma_index[lemma] for lemma in g] for g in members]
 
         symbol_rel = {sym: rel for rel, syms in RELATIONS.items() for sym in syms}
         synset_edges = {rel: ([], []) for rel in RELATIONS}
@@ -145,9 +151,9 @@ class WordNetIndex:
                 src, dst = lemma_edges[rel]
                 for target_pos, offset, number in targets:
                     j = keys.get(("a" if target_pos == "s" else target_pos, offset))
-                    if j is not None and number < len(self._members[j]):
+                    if j is not None and number < len(members[j]):
                         src.append(source)
-                        dst.append(self._members[j][number])
+                        dst.append(members[j][number])
         self._synset_rel = {rel: _binary(e, n_syn) for rel, e in synset_edges.items()}
         self._lemma_rel = {rel: _binary(e, n_lem) for rel, e in lemma_edges.items()}
         self._lemma_cache = {}
@@ -155,15 +161,53 @@ class WordNetIndex:
 
     @classmethod
     def get(cls, wn=None):
-        """The index of ``wn`` (the located WordNet by default), built once per process."""
+        """The index of ``wn`` (the located WordNet by default), built once per WordNet."""
         if wn is None:
             from .. import wordnet
             wn = wordnet.load()
         key = id(wn)
         if key not in cls._cache:
             cls._cache.clear()  # one WordNet at a time: an index holds ~100 MB
-            cls._cache[key] = cls(wn)
+            cls._cache[key] = cls._cached(wn)
         return cls._cache[key]
+
+    @classmethod
+    def _cached(cls, wn):
+        from .. import cache
+        from ..home import cache_dir
+        entry = cache_dir("wordnet-index") / f"v{INDEX_FORMAT}-{data_fingerprint(wn)[:20]}"
+        return cache.cached(entry, load=cls.read, build=lambda: cls(wn),
+                            save=lambda tmp, index: index.write(tmp), background=True,
+                            what="WordNet index")
+
+    def write(self, folder):
+        """Save the index's names and matrices into ``folder`` (pickle-free)."""
+        names = {"synsets": self.synset_names, "pos": "".join(self.synset_pos),
+                 "lemmas": self.lemmas}
+        (folder / "names.json").write_text(json.dumps(names), encoding="utf-8")
+        arrays = _csr_arrays("membership", self.membership)
+        for kind, table in (("synset", self._synset_rel), ("lemma", self._lemma_rel)):
+            for relation, matrix in table.items():
+                arrays.update(_csr_arrays(f"{kind}.{relation}", matrix))
+        np.savez(folder / "matrices.npz", **arrays)
+
+    @classmethod
+    def read(cls, folder):
+        """An index saved by :meth:`write`."""
+        names = json.loads((folder / "names.json").read_text(encoding="utf-8"))
+        index = cls.__new__(cls)
+        index.synset_names, index.lemmas = names["synsets"], names["lemmas"]
+        index.synset_pos = np.array(list(names["pos"]))
+        index.lemma_index = {lemma: i for i, lemma in enumerate(index.lemmas)}
+        n_syn, n_lem = len(index.synset_names), len(index.lemmas)
+        with np.load(folder / "matrices.npz", allow_pickle=False) as arrays:
+            index.membership = _csr_from(arrays, "membership", (n_lem, n_syn))
+            index._synset_rel = {rel: _csr_from(arrays, f"synset.{rel}", (n_syn, n_syn))
+                                 for rel in RELATIONS}
+            index._lemma_rel = {rel: _csr_from(arrays, f"lemma.{rel}", (n_lem, n_lem))
+                                for rel in RELATIONS}
+        index._lemma_cache = {}
+        return index
 
     def synset_matrix(self, relation):
         """The synset-to-synset matrix of a semantic ``relation`` (1 where it links them)."""
@@ -196,6 +240,26 @@ class WordNetIndex:
         """Boolean mask over :attr:`lemmas`: which have a synset of one of the ``pos`` letters."""
         wanted = np.isin(self.synset_pos, check_pos(pos)).astype(np.float32)
         return (self.membership @ wanted) > 0
+
+
+def data_fingerprint(wn):
+    """SHA-256 of WordNet's four data files, which hold every synset, lemma and pointer."""
+    digest = hashlib.sha256()
+    for pos in ("noun", "verb", "adj", "adv"):
+        with wn.open(f"data.{pos}") as stream:
+            for block in iter(lambda: stream.read(1 << 20), ""):
+                digest.update(block.encode("utf-8") if isinstance(block, str) else block)
+    return digest.hexdigest()
+
+
+def _csr_arrays(name, matrix):
+    return {f"{name}.data": matrix.data, f"{name}.indices": matrix.indices,
+            f"{name}.indptr": matrix.indptr}
+
+
+def _csr_from(arrays, name, shape):
+    return sp.csr_array((arrays[f"{name}.data"], arrays[f"{name}.indices"],
+                         arrays[f"{name}.indptr"]), shape=shape)
 
 
 def _binary(edges, n):
