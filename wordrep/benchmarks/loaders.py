@@ -11,6 +11,7 @@ no sections at all (the MSR format).
 """
 import hashlib
 import logging
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from .datasets import AnalogyDataset, SimilarityDataset
 
 log = logging.getLogger("wordrep")
 COMMENTS = ("#", "//")
+MAX_BYTES = 64 << 20  # the largest published benchmark (BATS) is a few MB
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _read_lines(path):
@@ -31,14 +34,23 @@ def _read_lines(path):
                         "Check the path, or use a name from `wordrep benchmarks list`.")
     if path.is_dir():
         raise UserError(f"benchmark {path} is a folder, not a file.", "Give the file inside it.")
+    if not path.is_file():  # a pipe or a device could block or never end
+        raise UserError(f"benchmark {path} is not a regular file.", "Give a text file.")
+    if path.stat().st_size > MAX_BYTES:
+        raise UserError(f"benchmark file {path} is {path.stat().st_size:,} bytes; benchmark files "
+                        f"are small (the limit is {MAX_BYTES:,}).",
+                        "Check that it is the intended file.")
     data = path.read_bytes()
-    if b"\x00" in data[:4096]:
-        raise UserError(f"benchmark file {path} is binary, not text.",
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise UserError(f"benchmark file {path} is binary, not text (a NUL byte on line {line}).",
                         "Give a text file with one pair or question a line.")
     # utf-8-sig drops a byte-order mark; invalid bytes are replaced, not fatal: the affected
     # words simply will not be found in any vocabulary.
     text = data.decode("utf-8-sig", errors="replace")
-    return text.splitlines(), hashlib.sha256(data).hexdigest()
+    # Only \n, \r\n and \r end a line: str.splitlines would also break at form feeds and
+    # Unicode separators inside a field, and give wrong line numbers.
+    return _LINE_BREAK.split(text), hashlib.sha256(data).hexdigest()
 
 
 def _fields(line, comma):
@@ -105,6 +117,9 @@ def read_similarity(path, name=None, columns=None, scale=None, **info):
             raise UserError(f"{path}, line {number}: expected {need if exact else f'at least {need}'} "
                             f"fields (word1 word2 score), found {len(fields)}: {stripped[:60]!r}.",
                             "Fix or delete that line.")
+        if not fields[w1] or not fields[w2]:
+            raise UserError(f"{path}, line {number}: an empty word: {stripped[:60]!r}.",
+                            "Fix or delete that line.")
         if not _is_number(fields[sc]):
             if not seen_data:
                 seen_data = True  # a header line ("word1 word2 score") before the data
@@ -121,9 +136,25 @@ def read_similarity(path, name=None, columns=None, scale=None, **info):
     if not pairs:
         raise UserError(f"benchmark file {path} has no word pairs.",
                         "A similarity file has one `word1 word2 score` line per pair.")
+    scores = np.array(scores)
+    _check_scale(scores, scale, pairs, path)
     duplicates = _count_duplicates(pairs, path)
-    return SimilarityDataset(name or path.stem, pairs, np.array(scores), scale=scale,
+    return SimilarityDataset(name or path.stem, pairs, scores, scale=scale,
                              source=str(path), sha256=sha256, duplicates=duplicates, **info)
+
+
+def _check_scale(scores, scale, pairs, path):
+    """A published dataset's scores lie on its published scale; a score outside it means a
+    damaged file or another dataset."""
+    if scale is None:
+        return
+    outside = np.flatnonzero((scores < scale[0]) | (scores > scale[1]))
+    if outside.size:
+        first = int(outside[0])
+        raise UserError(f"{path}: the score {scores[first]:g} of the pair "
+                        f"{'-'.join(pairs[first])} is outside the scale {scale[0]:g}-{scale[1]:g} "
+                        f"({outside.size} pair(s) in all).",
+                        "The file may be damaged or not the expected dataset: fetch it again.")
 
 
 def _count_duplicates(pairs, path):
