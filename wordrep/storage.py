@@ -45,13 +45,16 @@ Examples
 import bz2
 import gzip
 import json
+import lzma
 import re
+import tokenize
+import zlib
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
-from . import __version__
+from . import __version__, vector_files
 from .atomic import atomic_path, check_writable
 from .cache import write_checksums
 from .errors import UserError
@@ -64,13 +67,15 @@ FORMATS = ("native", "word2vec", "word2vec-binary", "glove", "gensim")
 WRITE_FORMATS = ("native", "word2vec", "word2vec-binary", "glove")
 SUFFIX_FORMATS = {".vec": "word2vec", ".txt": "word2vec", ".bin": "word2vec-binary"}
 PICKLE_SUFFIXES = {".kv", ".model", ".pkl", ".pickle"}
-COMPRESSED_SUFFIXES = {".gz": gzip.open, ".bz2": bz2.open}
+COMPRESSED_SUFFIXES = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 # A sparse model written as word2vec is densified: V * dim numbers in memory (4 bytes each) and
 # in the file (about 4 characters each for zeros). Above this many, only native makes sense;
 # a one-hot model reaches it at 5,000 words.
 MAX_DENSE_CELLS = 25_000_000
 # gensim's readers fail in many ways on a damaged file; all of them mean "this file is bad".
-READ_ERRORS = (ValueError, EOFError, TypeError, IndexError, AssertionError, OSError)
+# numpy's .npy header parser raises tokenize.TokenError on some damaged headers.
+READ_ERRORS = (ValueError, EOFError, TypeError, IndexError, AssertionError, OSError,
+               zlib.error, lzma.LZMAError, tokenize.TokenError)
 
 
 # ---- saving --------------------------------------------------------------------------------
@@ -212,7 +217,7 @@ def load(path, format=None, allow_pickle=False):
     ----------
     path : str or Path
         A native model folder, or a word2vec (text or binary), GloVe or gensim file;
-        word2vec and GloVe text may be ``.gz`` or ``.bz2`` compressed.
+        word2vec and GloVe files may be ``.gz``, ``.bz2`` or ``.xz`` compressed.
     format : {"native", "word2vec", "word2vec-binary", "glove", "gensim"}, optional
         Skip detection.
     allow_pickle : bool
@@ -231,6 +236,8 @@ def load(path, format=None, allow_pickle=False):
     path = Path(path)
     if not path.exists():
         raise UserError(f"{path} does not exist.", "Check the path.")
+    if not path.is_dir() and not path.is_file():  # a pipe or a device could block or never end
+        raise UserError(f"{path} is not a regular file or folder.", "Give a model file or folder.")
     if format is not None and format not in FORMATS:
         raise UserError(f"unknown format {format!r} for {path}.", f"Known: {', '.join(FORMATS)}.")
     fmt = format or detect_format(path)
@@ -268,7 +275,7 @@ def _read_head(path, size=1 << 16):
     try:
         with opener(path, "rb") as f:
             return f.read(size)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
         raise UserError(f"cannot read {path}: {exc}.", "Check the file.") from None
 
 
@@ -287,13 +294,19 @@ def _load_word2vec(path, fmt):
     from gensim.models import KeyedVectors
     from .representations.dense import DenseVectors
 
+    shape = vector_files.measure(path, fmt)  # before gensim allocates what the header says
     try:
+        # limit: GloVe's blank lines at the end are not rows (gensim would count them)
         kv = KeyedVectors.load_word2vec_format(str(path), binary=fmt == "word2vec-binary",
-                                               no_header=fmt == "glove")
+                                               no_header=fmt == "glove", limit=shape.rows)
     except READ_ERRORS as exc:
         raise UserError(f"cannot read {path} as a {fmt} file: {exc}",
                         "The file may be truncated or in another format; pass the right format "
                         "(--format) or re-download it.") from None
+    vector_files.drop_unfilled_rows(kv)
+    vector_files.check_words(path, kv)
+    if fmt == "word2vec-binary":
+        vector_files.check_all_read(path, kv, shape)
     _check_finite(kv, path)
     return DenseVectors(kv, name=_stem(path), metadata={"source": str(path), "format": fmt})
 
@@ -340,7 +353,7 @@ def _load_native(path):
     try:
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
         _check_native(meta, path)
-        words = json.loads((path / "words.json").read_text(encoding="utf-8"))
+        words = _check_words(json.loads((path / "words.json").read_text(encoding="utf-8")))
         if meta["kind"] == "dense":
             return _load_dense(path, meta, words)
         return _load_sparse(path, meta, words)
@@ -352,25 +365,47 @@ def _load_native(path):
 
 
 def _check_native(meta, path):
-    if meta.get("format") != NATIVE_FORMAT or meta.get("kind") not in ("dense", "sparse"):
+    if not isinstance(meta, dict) or meta.get("format") != NATIVE_FORMAT \
+            or meta.get("kind") not in ("dense", "sparse"):
         raise UserError(f"{path}/meta.json does not describe a wordrep model.",
                         "Pass a folder written by wordrep.")
     if meta.get("format_version", 0) > NATIVE_VERSION:
         raise UserError(f"{path} was written by a newer wordrep "
                         f"({meta.get('wordrep_version')}, format {meta['format_version']}).",
                         "Upgrade wordrep to read it.")
+    if not isinstance(meta.get("name") or "", str) or \
+            not isinstance(meta.get("metadata") or {}, dict):
+        raise ValueError("meta.json: the name is not a string or the metadata not a table")
+
+
+def _check_words(words):
+    """The vocabulary: a list of distinct strings (duplicates are found with the vectors)."""
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise ValueError("words.json does not hold a list of words")
+    return words
+
+
+def _check_vectors(array, name):
+    """A 2-D array of floats with at least one column; its values are not read (it is
+    memory-mapped: checking them would read the whole file)."""
+    if array.ndim != 2 or array.dtype.kind != "f" or array.shape[1] < 1:
+        raise ValueError(f"{name} holds a {array.dtype} array of shape {array.shape}, "
+                         "not rows of floats")
+    return array
 
 
 def _load_dense(path, meta, words):
     from .representations.dense import DenseVectors, keyed_vectors
     from .representations.word_index import WordIndex
 
-    vectors = np.load(path / "vectors.npy", mmap_mode="r", allow_pickle=False)
+    vectors = _check_vectors(np.load(path / "vectors.npy", mmap_mode="r", allow_pickle=False),
+                             "vectors.npy")
     index = None
     if (path / "word_order.npy").is_file():  # models saved before it get gensim's dict at once
         index = WordIndex(words, np.load(path / "word_order.npy", allow_pickle=False))
     if "subwords" in meta:
-        ngrams = np.load(path / "ngrams.npy", mmap_mode="r", allow_pickle=False)
+        ngrams = _check_vectors(np.load(path / "ngrams.npy", mmap_mode="r", allow_pickle=False),
+                                "ngrams.npy")
         kv = _fasttext_vectors(words, vectors, ngrams, meta["subwords"], index is not None)
     else:
         kv = keyed_vectors(words, vectors, word_index=index is not None)
@@ -399,6 +434,8 @@ def _fasttext_vectors(words, vectors, ngrams, subwords, word_index=False):
     from .representations.word_index import index_on_demand
 
     min_n, max_n, bucket = (int(subwords[key]) for key in ("min_n", "max_n", "bucket"))
+    if not 1 <= min_n <= max_n:
+        raise ValueError(f"subword lengths min_n={min_n}, max_n={max_n}")
     if ngrams.shape != (bucket, vectors.shape[1]):
         raise ValueError(f"ngrams.npy has shape {ngrams.shape}, expected {(bucket, vectors.shape[1])}")
     plain = keyed_vectors(words, vectors, word_index)
@@ -416,6 +453,10 @@ def _fasttext_vectors(words, vectors, ngrams, subwords, word_index=False):
 def _load_sparse(path, meta, words):
     data, indices, indptr = (np.load(path / f"{name}.npy", allow_pickle=False)
                              for name in ("data", "indices", "indptr"))
-    matrix = sp.csr_array((data, indices, indptr), shape=tuple(meta["shape"]))
-    matrix.check_format(full_check=False)
+    rows, columns = (int(n) for n in meta["shape"])
+    if data.dtype.kind not in "fiub" or not np.isfinite(data).all():
+        raise ValueError(f"data.npy holds {data.dtype} values, not finite numbers")
+    matrix = sp.csr_array((data, indices, indptr), shape=(rows, columns))
+    # full_check: column indices out of range would be read out of bounds later.
+    matrix.check_format(full_check=True)
     return SparseVectors(words, matrix, name=meta.get("name"), metadata=meta.get("metadata"))
