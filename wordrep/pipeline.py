@@ -72,6 +72,8 @@ CORPUS_METHODS = ("onehot", "ppmi", "svd", "word2vec", "cbow", "fasttext")
 
 # -- configuration ------------------------------------------------------------------------------
 
+MAX_CONFIG_BYTES = 1 << 20  # a run config is a page of text
+
 def default_config():
     return copy.deepcopy(DEFAULT_CONFIG)
 
@@ -83,7 +85,12 @@ def load_config(path=None, overrides=None):
         config = merge(config, read_toml(path))
     if overrides:
         config = merge(config, overrides)
-    check_config(config)
+    try:
+        check_config(config)
+    except UserError as exc:
+        if path is None:
+            raise
+        raise UserError(f"{path}: {exc.message}", exc.hint) from None  # which file to fix
     return config
 
 
@@ -96,10 +103,19 @@ def read_toml(path):
     if not path.is_file():
         raise UserError(f"config file not found: {path}.",
                         "Start from `wordrep run --print-config > run.toml`.")
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise UserError(f"{path} is {path.stat().st_size:,} bytes, too large for a run config "
+                        f"(the limit is {MAX_CONFIG_BYTES:,}).",
+                        "Check that it is the config file.")
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UserError(f"{path} is not valid TOML: {exc}.", "Fix the line it names.") from None
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        raise UserError(f"{path} nests arrays or tables too deeply to be a run config.",
+                        "Start from `wordrep run --print-config > run.toml`.") from None
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror}.", "Check its permissions.") from None
 
 
 def merge(base, update):
@@ -120,6 +136,7 @@ def check_config(config):
     from .representations import check_params, representations
     from .representations.wordnet_measures import MEASURES, is_measure_name
     _known(config, SECTIONS, "config section")
+    _check_types(config)
     for section in SECTIONS:
         if section != "representations":
             _known(config[section], DEFAULT_CONFIG[section], f"key in [{section}]")
@@ -150,6 +167,66 @@ def check_config(config):
                 raise UserError(f"[representations.{name}] {key} = {parent!r} is neither a "
                                 "representation of this run nor a model file.",
                                 f"Use one of {', '.join(reps)} or a path.")
+
+
+# Lists whose default is empty: the type of their items.
+_LIST_ITEMS = {("evaluation", "benchmarks"): "", ("learning_curve", "fractions"): 0.5}
+
+
+def _check_types(config):
+    """Every section and representation is a table, and every known value has the type of its
+    default (a float may be written as a whole number): a later stage then never meets a
+    string where it counts."""
+    for section in SECTIONS:
+        if not isinstance(config[section], dict):
+            raise UserError(f"[{section}] must be a table, not {_toml_type(config[section])}.",
+                            "Start from `wordrep run --print-config`.")
+    for name, spec in config["representations"].items():
+        if not isinstance(spec, dict):
+            raise UserError(f"[representations.{name}] must be a table with a method, not "
+                            f"{_toml_type(spec)}.", f"Write [representations.{name}] and "
+                            "method = \"...\" under it.")
+    for section in SECTIONS:
+        if section == "representations":
+            continue
+        for key, value in config[section].items():
+            default = DEFAULT_CONFIG[section].get(key)
+            item = _LIST_ITEMS.get((section, key))
+            if key in DEFAULT_CONFIG[section] and not _like(value, default, item):
+                example = default or ([item] if item is not None else default)
+                raise UserError(f"[{section}] {key} = {_shown(value)}: expected "
+                                f"{_toml_type(example, items=True)}.",
+                                f"For example {key} = {_value(example)}.")
+
+
+def _like(value, default, item=None):
+    """Whether ``value`` has the TOML type of ``default`` (lists: items like ``item``, or like
+    the default's own first item)."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float))
+    if isinstance(default, list):
+        item = default[0] if default else item
+        return isinstance(value, list) and (item is None or all(_like(v, item) for v in value))
+    return isinstance(value, type(default))
+
+
+def _toml_type(value, items=False):
+    """What a value is, in TOML's words; with ``items``, a list says what it holds."""
+    names = {bool: ("true or false", "true/false values"),
+             int: ("a whole number", "whole numbers"), float: ("a number", "numbers"),
+             str: ("a string", "strings"), list: ("a list", "lists"), dict: ("a table", "tables")}
+    if items and isinstance(value, list) and value:
+        return "a list of " + next(plural for kind, (_, plural) in names.items()
+                                   if isinstance(value[0], kind))
+    return next((one for kind, (one, _) in names.items() if isinstance(value, kind)),
+                type(value).__name__)
+
+
+def _shown(value):
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _known(table, valid, what):

@@ -1,0 +1,176 @@
+"""Fuzzing the run-config reader (wordrep.pipeline.load_config and read_toml).
+
+Configs built from the real sections and keys with values of every TOML type, the default
+config's text damaged byte by byte, and any bytes: each gives a checked config whose values
+have the types the run expects, or a UserError naming the file.
+"""
+import math
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from fuzzing import SAFE_CHARS, examples, mutated, one_in, read, scratch
+from wordrep import pipeline
+from wordrep.representations import representations
+
+SCALARS = st.one_of(st.booleans(), st.integers(-2**63, 2**63 - 1), st.floats(),
+                    st.text(SAFE_CHARS, max_size=12))
+VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4)
+                      | st.dictionaries(st.text(SAFE_CHARS, min_size=1, max_size=6), inner,
+                                        max_size=3), max_leaves=6)
+METHODS = sorted(representations.names()) + ["wordnet:path", "nope", ""]
+
+
+def toml_string(text):
+    escaped = "".join("\\" + c if c in '"\\' else f"\\u{ord(c):04x}" if ord(c) < 32 or ord(c) == 127
+                      else c for c in text)
+    return f'"{escaped}"'
+
+
+def toml_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf") \
+            if math.isinf(value) else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return toml_string(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return "{" + ", ".join(f"{toml_string(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+
+
+def toml_text(config):
+    """TOML for a two-level config (tables of tables for representations)."""
+    lines = []
+    for section, table in config.items():
+        if section == "representations" and isinstance(table, dict) and \
+                all(isinstance(spec, dict) for spec in table.values()):
+            for name, spec in table.items():
+                lines.append(f"[representations.{toml_string(name)}]")
+                lines += [f"{toml_string(k)} = {toml_value(v)}" for k, v in spec.items()]
+        elif isinstance(table, dict):
+            lines.append(f"[{toml_string(section)}]")
+            lines += [f"{toml_string(k)} = {toml_value(v)}" for k, v in table.items()]
+        else:
+            lines.insert(0, f"{toml_string(section)} = {toml_value(table)}")
+    return "\n".join(lines) + "\n"
+
+
+def like_default(section, key):
+    """A value of the default's type for ``section.key`` (mostly), or anything."""
+    default = pipeline.DEFAULT_CONFIG[section][key]
+    if isinstance(default, bool):
+        right = st.booleans()
+    elif isinstance(default, int):
+        right = st.integers(0, 10**6)
+    elif isinstance(default, float):
+        right = st.floats(0, 1)
+    elif isinstance(default, str):
+        right = st.text(SAFE_CHARS, min_size=1, max_size=10)
+    elif key == "fractions":
+        right = st.lists(st.floats(0.01, 1), max_size=3)
+    elif key == "compare":
+        right = st.lists(st.lists(st.sampled_from(["svd", "onehot"]), min_size=2, max_size=2),
+                         max_size=2)
+    else:
+        right = st.lists(st.text(SAFE_CHARS, min_size=1, max_size=8), max_size=3)
+    return st.one_of(*[right] * 6, VALUES)
+
+
+def rarely(draw):
+    return one_in(draw, 10)
+
+
+@st.composite
+def configs(draw):
+    """Mostly the real sections, keys and types (so that many configs load), now and then an
+    unknown section or key, a value of another type, a bad method or parameter."""
+    config = {}
+    for section in draw(st.lists(st.sampled_from(pipeline.SECTIONS), unique=True)):
+        if rarely(draw):
+            config[section] = draw(VALUES)
+        elif section == "representations":
+            config[section] = draw(st.dictionaries(
+                st.text(SAFE_CHARS, min_size=1, max_size=8),
+                st.fixed_dictionaries({"method": st.sampled_from(METHODS[:-2] * 5 + METHODS[-2:])},
+                                      optional={"dim": st.one_of(st.integers(1, 50), VALUES),
+                                                "seed": st.integers(0, 9)}),
+                min_size=1, max_size=3))
+            if rarely(draw):
+                next(iter(config[section].values()))["dims"] = draw(VALUES)
+        else:
+            keys = draw(st.lists(st.sampled_from(sorted(pipeline.DEFAULT_CONFIG[section])),
+                                 unique=True, max_size=4))
+            config[section] = {k: draw(like_default(section, k)) for k in keys}
+            if rarely(draw):
+                config[section]["unknown_key"] = draw(VALUES)
+    if rarely(draw):
+        config["extra"] = draw(VALUES)
+    return config
+
+
+def check_config(config):
+    """What a run may rely on: every section a table, every known value of its default's type,
+    every representation a table with a method."""
+    assert set(config) == set(pipeline.SECTIONS)
+    for section in pipeline.SECTIONS:
+        assert isinstance(config[section], dict)
+        if section == "representations":
+            assert config[section] and all(isinstance(s, dict) and isinstance(s["method"], str)
+                                           for s in config[section].values())
+            continue
+        for key, value in config[section].items():
+            default = pipeline.DEFAULT_CONFIG[section][key]
+            if isinstance(default, bool):
+                assert isinstance(value, bool)
+            elif isinstance(default, (int, float)):
+                assert isinstance(value, (int, float)) and not isinstance(value, bool)
+                assert isinstance(value, int) or isinstance(default, float)
+            else:
+                assert isinstance(value, type(default))
+    pipeline.to_toml(config)  # what a run writes into its folder
+
+
+@settings(max_examples=examples(120))
+@given(config=configs())
+@example(config={"corpus": 5})
+@example(config={"representations": {"x": {"method": "svd"}}, "learning_curve":
+                 {"fractions": ["a"]}})
+def test_configs_of_every_shape(config):
+    with scratch() as folder:
+        path = folder / "run.toml"
+        path.write_text(toml_text(config), encoding="utf-8")
+        got = read("config: structured", path, lambda: pipeline.load_config(path))
+        if got is not None:
+            check_config(got)
+
+
+@settings(max_examples=examples(80))
+@given(data=st.data())
+def test_the_default_config_damaged(data):
+    text = pipeline.to_toml(pipeline.default_config()).encode()
+    damaged, how = data.draw(mutated(text))
+    with scratch() as folder:
+        path = folder / "run.toml"
+        path.write_bytes(damaged)
+        got = read("config: damaged default", path, lambda: pipeline.load_config(path))
+        if got is not None:
+            check_config(got)
+        if how == "intact":
+            assert got == pipeline.default_config()
+
+
+@settings(max_examples=examples(50))
+@given(raw=st.binary(max_size=1024))
+@example(raw=b"a = " + b"[" * 5000 + b"]" * 5000)
+@example(raw=b"x = 1\x00")
+def test_any_bytes_as_a_config(raw):
+    with scratch() as folder:
+        path = folder / "run.toml"
+        path.write_bytes(raw)
+        got = read("config: any bytes", path, lambda: pipeline.load_config(path))
+        if got is not None:
+            check_config(got)
