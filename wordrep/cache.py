@@ -221,14 +221,29 @@ def cached(folder, *, load, build, save=None, background=False, what=None):
         value = build()
         if background:
             # The lock goes with the thread: it is released once the entry is in place.
-            threading.Thread(target=_store, args=(folder, save, value, lock, what),
-                             name=f"cache {what}").start()
+            writer = threading.Thread(target=_store, args=(folder, save, value, lock, what),
+                                      name=f"cache {what}")
+            writer.start()
+            _writers[:] = [w for w in _writers if w.is_alive()] + [writer]
             return value
     except BaseException:
         lock.release()
         raise
     _store(folder, save, value, lock, what)
     return value
+
+
+_writers = []
+
+
+def finish_writes():
+    """Wait for the entries still being written in the background.
+
+    The command line calls it before it exits, where a Ctrl-C is still a clean stop: the
+    interpreter would wait for them anyway, but a Ctrl-C there ends in a traceback.
+    """
+    while _writers:
+        _writers.pop().join()
 
 
 def _read(folder, load, what, remove):

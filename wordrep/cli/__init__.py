@@ -19,7 +19,10 @@ class WordrepGroup(click.Group):
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            from ..cache import finish_writes
+            finish_writes()  # here a Ctrl-C while a cache entry is written is a clean stop
+            return result
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except UserError as exc:
