@@ -15,6 +15,10 @@ The hyperparameters are those of Levy, Goldberg & Dagan (2015):
 - ``delete_rare`` (``del``): remove words below min_count before windowing ("dirty", so that
   windows reach further), or keep their positions and skip their pairs ("clean").
 """
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -78,22 +82,38 @@ def prepare_tokens(ids, lines, vocab_counts, vocab_size, subsample=None, delete_
 
 
 def window_counts(ids, line_of, vocab_size, window=5, weighting="harmonic", context="symmetric",
-                  chunk_tokens=2_000_000, update=lambda n: None):
+                  chunk_tokens=2_000_000, update=lambda n: None, workers=None):
     """Co-occurrence counts: a ``vocab_size`` x ``vocab_size`` float32 CSR matrix.
 
     Rows are words, columns contexts; ``ids`` of -1 mark removed positions. A pair (i, i+d)
-    counts only if both tokens are on the same line.
+    counts only if both tokens are on the same line. The chunks are shared out among
+    ``workers`` threads (all cores by default; numpy and scipy's sparse routines release the
+    GIL), each keeping a running sum of its own chunks; the sums are added at the end.
     """
     weights = distance_weights(window, weighting).astype(np.float32)
-    total = None
-    for start in range(0, ids.size, chunk_tokens):
+    starts = list(range(0, ids.size, chunk_tokens))
+    workers = max(1, min(workers or os.cpu_count() or 1, len(starts)))
+    lock = threading.Lock()
+
+    def count(start):
         stop = min(start + chunk_tokens, ids.size)
         part = _chunk_counts(ids[start:stop + window], line_of[start:stop + window],
                              stop - start, vocab_size, weights)
-        total = part if total is None else total + part
-        update(stop - start)
-    if total is None:
-        total = sp.csr_matrix((vocab_size, vocab_size), dtype=np.float32)
+        with lock:
+            update(stop - start)
+        return part
+
+    def running_sum(worker):
+        total = None
+        for start in starts[worker::workers]:
+            part = count(start)
+            total = part if total is None else total + part
+        return total
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        sums = [t for t in pool.map(running_sum, range(workers)) if t is not None]
+    total = sum(sums[1:], sums[0]) if sums else sp.csr_matrix((vocab_size, vocab_size),
+                                                              dtype=np.float32)
     # `total` holds each pair once, word on the left; the other side is its transpose.
     if context == "symmetric":
         total = total + total.T.tocsr()
