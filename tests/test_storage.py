@@ -438,11 +438,12 @@ def test_damaged_norms_are_refused(tmp_path, norms):
 
 def test_a_loaded_model_finds_words_without_building_gensims_dict(tmp_path):
     words = ["the", "new york", "naïve", "a\x00b", "", "Zebra", "zebra", "x" * 300]
+    words += [f"filler{i}" for i in range(200)]  # a few lookups stay binary searches
     vectors = np.random.default_rng(0).standard_normal((len(words), 4), dtype=np.float32)
     save(DenseVectors.from_arrays(words, vectors), tmp_path / "m")
     rep = load(tmp_path / "m")
     assert rep.kv.__dict__["key_to_index"] is None  # not built at load
-    assert [rep.index(w) for w in words] == list(range(len(words)))
+    assert [rep.index(w) for w in words[:8]] == list(range(8))
     assert "naïve" in rep and "naive" not in rep and 3 not in rep
     assert rep._lookup(["zebra", "nope", 7, "", None]).tolist() == [6, -1, -1, 4, -1]
     with pytest.raises(UnknownWordError):
@@ -458,6 +459,17 @@ def test_a_loaded_model_finds_words_without_building_gensims_dict(tmp_path):
     assert rep.kv.key_to_index == {w: i for i, w in enumerate(words)}
     assert [w for w, _ in theirs] == [w for w, _ in mine]
     assert rep.most_similar("new york", topn=3) == mine  # now through the dict
+
+
+def test_many_words_at_once_are_found_through_gensims_dict(tmp_path):
+    random_model(tmp_path / "m", 320, 4)
+    rep = load(tmp_path / "m")
+    few = ["w0000319", "nope"] * 5  # 10 words: binary searches
+    assert rep._lookup(few).tolist() == [319, -1] * 5
+    assert rep.kv.__dict__["key_to_index"] is None
+    many = [f"w{i:07d}" for i in range(0, 320, 15)] + ["nope"]  # 1/16 of the vocabulary
+    assert rep._lookup(many).tolist() == list(range(0, 320, 15)) + [-1]
+    assert len(rep.kv.__dict__["key_to_index"]) == 320  # built once, for all later lookups
 
 
 def test_gensim_save_of_a_loaded_model_is_plain_gensim(tmp_path):

@@ -82,9 +82,13 @@ class DenseVectors(VectorRepresentation):
         return self.kv.key_to_index  # built, or a model made in memory
 
     def _lookup(self, words):
-        index = self._key_to_index
-        if index is self._word_index:
-            return index.rows(words)  # one binary search for all of them
+        words = list(words)
+        if self._key_to_index is self._word_index:
+            # A binary search costs ~15 us a word (string compares all over memory), the dict
+            # ~0.5 us a vocabulary word to build: past 1/16 of the vocabulary, build it.
+            if len(words) * 16 < len(self._word_index):
+                return self._word_index.rows(words)
+            self.kv.key_to_index  # built now, and used from here on
         return super()._lookup(words)
 
     def _norms(self):
