@@ -7,8 +7,8 @@ what the vectors mean) is saved with ``wordrep.save`` and, for the reference, wi
 any second use):
 
 - open: the ``wordrep.load`` call alone (median of ``--repeat`` processes), the whole process
-  (interpreter, imports, load, exit) and its peak RSS; against the same files read into memory
-  (``np.load`` without a memory map, the same vocabulary code) and gensim's own
+  (interpreter, imports, load, exit) and its peak RSS; against the same files read the plain
+  way (``np.load`` without a memory map, the words into gensim's dict) and gensim's own
   ``KeyedVectors.load(mmap="r")``;
 - share: two processes load the model and run one query each (which reads every row); their
   ``/proc/PID/smaps`` entries for ``vectors.npy``: resident, proportional, shared and private MB;
@@ -49,7 +49,7 @@ def child_load(method, path):
     imported = time.perf_counter()
     if method == "wordrep":
         wordrep.load(path)
-    elif method == "numpy":  # the same work, the vectors read into memory instead of mapped
+    elif method == "numpy":  # the plain way: vectors read into memory, gensim's dict built
         words = json.loads((Path(path) / "words.json").read_text(encoding="utf-8"))
         keyed_vectors(words, np.load(Path(path) / "vectors.npy", allow_pickle=False))
     else:
@@ -201,7 +201,7 @@ def main():
         ours = opening("wordrep", wr, args.repeat)
         in_memory = opening("numpy", wr, args.repeat)
         gensim = opening("gensim", kv, args.repeat)
-        for ref_name, ref in (("np.load without memory map (same vocabulary code)", in_memory),
+        for ref_name, ref in (("np.load without memory map, words into gensim's dict", in_memory),
                               ("gensim KeyedVectors.load(mmap='r')", gensim)):
             print(json.dumps(row(f"open {size}: load call s (median of {args.repeat})",
                                  round(ours["load_s"], 3), ref_name, round(ref["load_s"], 3),
