@@ -31,7 +31,6 @@ Models saved with :func:`wordrep.storage.save` carry the same ``checksums.json``
 pipeline checks it before it reuses a model. :func:`wordrep.storage.load` does not: opening
 a large model must stay a memory map, not a read of every byte.
 """
-import contextlib
 import hashlib
 import json
 import logging
@@ -267,10 +266,15 @@ def discard(folder):
     """Remove a damaged entry: renamed away first, so that no half-removed folder stays at
     its name, then deleted."""
     folder = Path(folder)
-    with contextlib.suppress(FileNotFoundError):
-        aside = folder.with_name(f".{folder.name}.tmp-{os.getpid()}-{os.urandom(4).hex()}")
+    aside = folder.with_name(f".{folder.name}.tmp-{os.getpid()}-{os.urandom(4).hex()}")
+    try:
         os.rename(folder, aside)
-        shutil.rmtree(aside, ignore_errors=True)
+    except FileNotFoundError:
+        return
+    except OSError as exc:  # e.g. a read-only cache: writing the new entry will say so
+        log.debug("cannot remove %s: %s", folder, exc)
+        return
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def _store(folder, save, value, lock, what):
