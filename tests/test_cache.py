@@ -225,6 +225,7 @@ def test_no_room_is_a_user_error_and_the_old_file_stays(tmp_path, code, words):
 def test_other_os_errors_pass_through_unchanged(tmp_path):
     with pytest.raises(PermissionError):
         with atomic_path(tmp_path / "x") as tmp:
+            tmp.write_text("half")
             raise PermissionError(errno.EACCES, "denied")
     assert list(tmp_path.iterdir()) == []
 
