@@ -119,3 +119,22 @@ def test_learning_curve_prefixes(tmp_path, config_file):
     tokens = sorted({p["tokens"] for p in points})
     assert tokens == [30266, 60533]
     assert {p["benchmark"] for p in points} == {"wordsim353", "simlex999", "google"}
+
+
+def test_quiet_run_writes_its_log_but_nothing_on_stderr(tmp_path):
+    import subprocess
+    import sys
+    config = tmp_path / "tiny.toml"
+    config.write_text('[corpus]\nname = "lee"\n\n[representations.onehot]\nmethod = "onehot"\n\n'
+                      '[evaluation]\nbenchmarks = ["wordsim353"]\nbootstrap = 10\n\n'
+                      '[report]\ncompare = []\n')
+    run = lambda *flags: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "wordrep.cli", *flags, "run", str(config), "--out",
+         str(tmp_path / "out"), "--force"], capture_output=True, text=True, timeout=300)
+    quiet = run("-q")
+    assert quiet.returncode == 0, quiet.stderr
+    chatter = [line for line in quiet.stderr.splitlines() if not line.startswith("Warning:")]
+    assert chatter == [], "-q leaves only warnings on stderr"
+    assert "onehot: building" in (tmp_path / "out" / "run.log").read_text()
+    loud = run()
+    assert loud.returncode == 0 and "onehot" in loud.stderr

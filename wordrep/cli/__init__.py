@@ -56,6 +56,10 @@ def main(ctx, quiet, debug):
     ctx.obj = Settings(quiet=quiet, debug=debug)
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="%(message)s", stream=sys.stderr)
+    # The handler keeps its own level: `wordrep run` lowers the root's to fill run.log, and
+    # -q must still keep stderr quiet.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.WARNING if quiet else logging.INFO)
     # gensim and smart_open are chatty at INFO; their progress lines are ours to decide.
     for noisy in ("gensim", "smart_open"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
