@@ -247,3 +247,24 @@ def test_every_url_in_the_code_passes_the_transport_rules():
     assert plain == ["simverb3500", "ws353rel", "ws353sim"]  # kept for their pinned SHA-1
     assert all(DOWNLOADS[name].sha1 for name in plain)
     assert TEXT8.url.startswith("https://") and TEXT8.sha256
+
+
+def test_a_full_disk_during_a_download_is_one_clear_error(served, target, http_server):
+    import subprocess
+    import sys
+    url = http_server(served) + "/data.bin"
+    script = (
+        "import resource, signal, sys\n"
+        "from wordrep.download import fetch\n"
+        "from wordrep.errors import UserError\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (1_000_000, 1_000_000))\n"
+        "try:\n"
+        f"    fetch({url!r}, {str(target)!r}, {sha256(DATA)!r}, size={len(DATA)})\n"
+        "except UserError as exc:\n"
+        "    print(exc.format()); sys.exit(2)\n")
+    child = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           timeout=60)
+    assert child.returncode == 2, child.stderr
+    assert "file-size limit" in child.stdout and str(target) in child.stdout
+    assert not target.exists(), "nothing half-written in the cache"

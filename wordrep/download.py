@@ -33,6 +33,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
+from .atomic import disk_full_error
 from .errors import OfflineError, UserError
 from .progress import no_progress
 
@@ -222,6 +223,11 @@ def _download(url, part, target, limit, size, progress, timeout, algorithm, resu
             http.client.HTTPException) as exc:
         raise _offline(url, getattr(exc, "reason", exc) or type(exc).__name__, target, part,
                        resume) from None
+    except OSError as exc:
+        full = disk_full_error(target, exc, part)
+        if full is None:
+            raise
+        raise full from None
     done = offset + received
     expected = size if size is not None else total
     if expected is not None and done < expected:
