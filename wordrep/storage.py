@@ -307,6 +307,8 @@ def _load_word2vec(path, fmt):
     vector_files.check_words(path, kv)
     if fmt == "word2vec-binary":
         vector_files.check_all_read(path, kv, shape)
+    else:
+        vector_files.check_row_lengths(path, kv)
     _check_finite(kv, path)
     return DenseVectors(kv, name=_stem(path), metadata={"source": str(path), "format": fmt})
 
@@ -456,6 +458,9 @@ def _load_sparse(path, meta, words):
     rows, columns = (int(n) for n in meta["shape"])
     if data.dtype.kind not in "fiub" or not np.isfinite(data).all():
         raise ValueError(f"data.npy holds {data.dtype} values, not finite numbers")
+    if indices.dtype.kind not in "iu" or indptr.dtype.kind not in "iu":
+        raise ValueError(f"indices.npy and indptr.npy hold {indices.dtype} and {indptr.dtype} "
+                         "values, not whole numbers")
     matrix = sp.csr_array((data, indices, indptr), shape=(rows, columns))
     # full_check: column indices out of range would be read out of bounds later.
     matrix.check_format(full_check=True)

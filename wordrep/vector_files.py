@@ -96,6 +96,30 @@ def _byte_at(path, offset):
         return f.read(offset + 1)[offset:]
 
 
+def check_row_lengths(path, kv):
+    """A text row of one value passes gensim's reader as a constant vector: numpy broadcasts
+    it over the whole row. Rows whose values are all equal are looked up in the file (by
+    their word, since duplicates shift rows), and must hold ``dim`` values like the others."""
+    import numpy as np
+    vectors = kv.vectors
+    dim = vectors.shape[1]
+    if dim < 2:
+        return
+    suspects = {kv.index_to_key[i] for i in np.flatnonzero((vectors == vectors[:, :1]).all(axis=1))}
+    with _open(path) as f:
+        for number, line in enumerate(f, 1):
+            if not suspects:
+                return
+            fields = line.rstrip().split(b" ")  # as gensim splits a row
+            word = fields[0].decode("utf-8", errors="replace")
+            if word in suspects:
+                suspects.discard(word)  # its first row is the one gensim kept
+                if len(fields) - 1 != dim:
+                    raise UserError(f"{path}, line {number:,}: {len(fields) - 1} value(s) for "
+                                    f"{word!r}, but the vectors have {dim} dimensions.",
+                                    "Fix or remove that line.")
+
+
 def check_words(path, kv):
     """A row whose word is empty (a line that starts with a space) cannot be looked up, nor
     written back: refuse it."""
