@@ -94,3 +94,33 @@ def test_damaged_wikipedia_dump_ends_in_an_error_not_a_hang(tmp_path):
     COUNTS["cli: hostile files"]["generated"] += 1
     assert_clean_refusal(child.returncode, child.stderr, path)
     COUNTS["cli: hostile files"]["refused"] += 1
+
+
+PIPE_CHILD = """
+import os, sys
+from wordrep.benchmarks import load_benchmark
+from wordrep.corpora import Corpus
+from wordrep.errors import UserError
+from wordrep.pipeline import load_config
+from wordrep.storage import load
+pipe = sys.argv[1]
+os.mkfifo(pipe)
+for read in (Corpus, load, load_benchmark, load_config):
+    try:
+        read(pipe)
+        print("read", read.__name__)
+    except UserError as exc:
+        print("refused", read.__name__, pipe in str(exc))
+"""
+
+
+def test_named_pipes_are_refused_not_read_forever(tmp_path):
+    """A pipe (or a device) given as a file would block or never end: every reader refuses it.
+    In a child with a timeout, so that a reader that does open it fails the test, not hangs."""
+    child = subprocess.run([sys.executable, "-c", PIPE_CHILD, str(tmp_path / "pipe")],
+                           capture_output=True, text=True, timeout=120)
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.split("\n")[:4] == [f"refused {name} True" for name in
+                                           ("Corpus", "load", "load_benchmark", "load_config")]
+    COUNTS["named pipe: every reader"]["generated"] += 4
+    COUNTS["named pipe: every reader"]["refused"] += 4

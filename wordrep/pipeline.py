@@ -100,6 +100,8 @@ def read_toml(path):
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib
     path = Path(path)
+    if path.exists() and not path.is_file():  # a folder, or a pipe that would block
+        raise UserError(f"the config {path} is not a regular file.", "Give a TOML file.")
     if not path.is_file():
         raise UserError(f"config file not found: {path}.",
                         "Start from `wordrep run --print-config > run.toml`.")
