@@ -59,6 +59,8 @@ def honest_rows(draw, vocabulary=plain_words):
 @given(fmt=st.sampled_from(sorted(SUFFIX)), rows=honest_rows(),
        compression=st.sampled_from(sorted(COMPRESS)), detect=st.booleans(),
        line_breaks=st.booleans())
+@example(fmt="word2vec", rows=[("2", [1.0, 1.0, 1.0]), ("abc", [1.0, 2.0, 3.0])],  # header "2 3"
+         compression="", detect=True, line_breaks=True)
 def test_honest_files_load_exactly(fmt, rows, compression, detect, line_breaks):
     """Written by hand in each format, plain or compressed: loaded as written (and sniffed
     right when the format is not given: plain words, so a text row parses as text)."""

@@ -308,7 +308,7 @@ def _load_word2vec(path, fmt):
     if fmt == "word2vec-binary":
         vector_files.check_all_read(path, kv, shape)
     else:
-        vector_files.check_row_lengths(path, kv)
+        vector_files.check_row_lengths(path, kv, header_lines=int(fmt == "word2vec"))
     _check_finite(kv, path)
     return DenseVectors(kv, name=_stem(path), metadata={"source": str(path), "format": fmt})
 

@@ -10,11 +10,17 @@ an uncompressed binary file: its size is enough), and the header must agree with
   row of ``dim`` numbers takes at least ``2 * dim + 2`` bytes;
 - binary: every row takes at least ``4 * dim + 2`` bytes before reading, and after reading,
   the words read and their vectors must account for every byte of the file.
+
+After reading, three things gensim lets through are refused or undone: a text row of a single
+value (numpy broadcasts it over the whole row), an empty word, and the ``None`` words it
+leaves for duplicates.
 """
 import lzma
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from .errors import UserError
 
@@ -96,20 +102,23 @@ def _byte_at(path, offset):
         return f.read(offset + 1)[offset:]
 
 
-def check_row_lengths(path, kv):
+def check_row_lengths(path, kv, header_lines):
     """A text row of one value passes gensim's reader as a constant vector: numpy broadcasts
     it over the whole row. Rows whose values are all equal are looked up in the file (by
     their word, since duplicates shift rows), and must hold ``dim`` values like the others."""
-    import numpy as np
     vectors = kv.vectors
     dim = vectors.shape[1]
     if dim < 2:
         return
-    suspects = {kv.index_to_key[i] for i in np.flatnonzero((vectors == vectors[:, :1]).all(axis=1))}
+    # max - min by two reductions: no rows x dim temporary
+    constant = np.flatnonzero(np.ptp(vectors, axis=1) == 0)
+    suspects = {kv.index_to_key[i] for i in constant}
     with _open(path) as f:
         for number, line in enumerate(f, 1):
             if not suspects:
                 return
+            if number <= header_lines:
+                continue
             fields = line.rstrip().split(b" ")  # as gensim splits a row
             word = fields[0].decode("utf-8", errors="replace")
             if word in suspects:
@@ -133,7 +142,6 @@ def drop_unfilled_rows(kv):
     (it shrinks only the matrix, not the word list): drop them."""
     n = kv.next_index
     if len(kv.index_to_key) > n:
-        import numpy as np
         kv.index_to_key = kv.index_to_key[:n]
         kv.vectors = np.ascontiguousarray(kv.vectors[:n])
         kv.expandos = {key: values[:n] for key, values in kv.expandos.items()}
