@@ -137,6 +137,9 @@ def check_config(config):
 @settings(max_examples=examples(120))
 @given(config=configs())
 @example(config={"corpus": 5})
+@example(config={"representations": {"\n": {"method": "onehot", "dim": 1}}})  # name in messages
+@example(config={"representations": {"r": {"method": "retrofit", "vectors": ["svd"]}}})
+@example(config={"representations": {"r": {"method": ["svd"]}}})
 @example(config={"representations": {"x": {"method": "svd"}}, "learning_curve":
                  {"fractions": ["a"]}})
 def test_configs_of_every_shape(config):

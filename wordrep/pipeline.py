@@ -150,25 +150,25 @@ def check_config(config):
     for name, spec in reps.items():
         method = spec.get("method")
         if method is None:
-            raise UserError(f"[representations.{name}] has no method.",
+            raise UserError(f"[representations.{_key(name)}] has no method.",
                             f"Add method = one of {', '.join(methods)}.")
         if is_measure_name(method):
             continue
         if method not in representations:
-            raise UserError(f"[representations.{name}] has an unknown method {method!r}.",
+            raise UserError(f"[representations.{_key(name)}] has an unknown method {method!r}.",
                             f"Valid methods: {', '.join(methods)}.")
         try:
             check_params(representations.get(method),
                          {k: v for k, v in spec.items() if k != "method"})
         except UserError as exc:
-            raise UserError(f"[representations.{name}] {exc.message}", exc.hint) from None
+            raise UserError(f"[representations.{_key(name)}] {exc.message}", exc.hint) from None
         for key in PARENT_PARAMS.get(method, ()):
             parent = spec.get(key)
             if (parent is not None or key == "vectors") and parent not in reps \
                     and not Path(str(parent)).exists():
-                raise UserError(f"[representations.{name}] {key} = {parent!r} is neither a "
+                raise UserError(f"[representations.{_key(name)}] {key} = {parent!r} is neither a "
                                 "representation of this run nor a model file.",
-                                f"Use one of {', '.join(reps)} or a path.")
+                                f"Use one of {', '.join(map(_key, reps))} or a path.")
 
 
 # Lists whose default is empty: the type of their items.
@@ -185,9 +185,15 @@ def _check_types(config):
                             "Start from `wordrep run --print-config`.")
     for name, spec in config["representations"].items():
         if not isinstance(spec, dict):
-            raise UserError(f"[representations.{name}] must be a table with a method, not "
-                            f"{_toml_type(spec)}.", f"Write [representations.{name}] and "
+            raise UserError(f"[representations.{_key(name)}] must be a table with a method, not "
+                            f"{_toml_type(spec)}.", f"Write [representations.{_key(name)}] and "
                             "method = \"...\" under it.")
+        method = spec.get("method", "")
+        # the method and the representations it builds on are names (or paths)
+        for key in ("method", *(PARENT_PARAMS.get(method, ()) if isinstance(method, str) else ())):
+            if not isinstance(spec.get(key, ""), str):
+                raise UserError(f"[representations.{_key(name)}] {key} = {_shown(spec[key])}: "
+                                "expected a string.", f"For example {key} = \"svd\".")
     for section in SECTIONS:
         if section == "representations":
             continue
