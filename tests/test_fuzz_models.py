@@ -9,11 +9,8 @@ Not checked: the values of a dense ``vectors.npy``. It is memory-mapped so that 
 opens at once, and reading every value would undo that; a model saved with NaN or infinite
 values is still refused, by its ``norms.npy`` check.
 """
-import functools
 import json
 import shutil
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -36,11 +33,11 @@ ARRAYS = hnp.arrays(st.sampled_from([np.float32, np.float64, np.float16, np.int3
                     hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=6))
 
 
-@functools.lru_cache(maxsize=None)
-def saved_models():
-    """Folder name -> path of the three models, saved once for the whole module."""
+@pytest.fixture(scope="module")
+def saved_models(tmp_path_factory):
+    """Model kind -> path of the three models, saved once for the whole module."""
     from gensim.models import FastText
-    folder = Path(tempfile.mkdtemp(prefix="wordrep-fuzz-models-"))
+    folder = tmp_path_factory.mktemp("models")
     words = ["cat", "dog", "new york", "naïve", "a\tb"]
     dense = DenseVectors.from_arrays(words, np.arange(15, dtype=np.float32).reshape(5, 3) + 1,
                                      name="dense")
@@ -118,10 +115,10 @@ def _change_one(value, draw):
 
 @settings(max_examples=examples(150))
 @given(model=st.sampled_from(["dense", "sparse", "fasttext"]), data=st.data())
-def test_damaged_model_folders(model, data):
+def test_damaged_model_folders(saved_models, model, data):
     with scratch() as folder:
         path = folder / "model.wr"
-        shutil.copytree(saved_models()[model], path)
+        shutil.copytree(saved_models[model], path)
         what = data.draw(damage(path))
         rep = read(f"models: damaged {model}", path, lambda: load(path))
         if rep is not None:
@@ -131,11 +128,11 @@ def test_damaged_model_folders(model, data):
 
 
 @pytest.mark.parametrize("model", ["dense", "sparse", "fasttext"])
-def test_intact_models_load_as_saved(model):
-    original = load(saved_models()[model])
+def test_intact_models_load_as_saved(saved_models, model):
+    original = load(saved_models[model])
     with scratch() as folder:
         path = folder / "copy.wr"
-        shutil.copytree(saved_models()[model], path)
+        shutil.copytree(saved_models[model], path)
         rep = read(f"models: intact {model}", path, lambda: load(path))
         check_model(rep)
         assert rep.vocabulary == original.vocabulary
