@@ -59,7 +59,7 @@ def main(ctx, quiet, debug):
     # The handler keeps its own level: `wordrep run` lowers the root's to fill run.log, and
     # -q must still keep stderr quiet.
     for handler in logging.getLogger().handlers:
-        handler.setLevel(logging.WARNING if quiet else logging.INFO)
+        handler.setLevel(logging.WARNING if quiet else logging.NOTSET)
     # gensim and smart_open are chatty at INFO; their progress lines are ours to decide.
     for noisy in ("gensim", "smart_open"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
