@@ -119,6 +119,15 @@ def test_parallel_products_equal_the_plain_ones():
         np.testing.assert_allclose(products.tdot(xt), a.T @ xt, rtol=1e-5, atol=1e-5)
 
 
+def test_a_row_slice_is_a_view_equal_to_slicing():
+    from wordrep.representations.sparse_products import row_slice
+    a = sp.random(500, 300, density=0.05, format="csr", dtype=np.float32, random_state=3)
+    part = row_slice(a, 120, 377)
+    assert np.shares_memory(part.data, a.data) and np.shares_memory(part.indices, a.indices)
+    assert (part != a[120:377]).nnz == 0 and part.shape == (257, 300)
+    assert row_slice(a, 0, 0).nnz == 0
+
+
 def test_embed_eig_and_w_plus_c():
     u, s, vt = np.eye(3, 2), np.array([4.0, 1.0]), np.eye(2, 3)
     np.testing.assert_allclose(embed(u, s, vt, eig=0.5)[:2], [[2, 0], [0, 1]])
