@@ -205,3 +205,12 @@ def test_benchmarks_show_and_bundled_fetch():
     assert "3c4af1b7009c1ad75e03562f7f7bc5f51ff3a31a" in shown.stdout
     fetched = CliRunner().invoke(main, ["benchmarks", "fetch", "google"])
     assert fetched.exit_code == 2 and "bundled" in fetched.stderr
+
+
+def test_looking_a_benchmark_up_leaves_no_empty_folder():
+    from wordrep.benchmarks.named import DOWNLOADS, cached_paths
+    from wordrep.home import home
+    for name in DOWNLOADS:
+        assert not any(path.exists() for path in cached_paths(name)), name
+    folder = home() / "benchmarks"
+    assert not folder.exists() or list(folder.iterdir()) == []

@@ -284,7 +284,8 @@ def cached_paths(name):
     """
     spec = DOWNLOADS[name]
     if not _is_archive(spec.url):
-        return [cache_dir("benchmarks", name) / _file_name(spec.url)]
+        # Not created here: looking a benchmark up must not leave empty folders behind.
+        return [cache_dir("benchmarks") / name / _file_name(spec.url)]
     folder = _unpacked_dir(name)
     return [folder / m for m in spec.members] if spec.members else [folder]
 
@@ -336,6 +337,7 @@ def fetch_benchmark(name, fetch_missing=True, progress=None, allow_unverified=Fa
     fetch(spec.url, download, digest, spec.size, progress, algorithm=algorithm,
           max_bytes=spec.max_bytes)
     if not _is_archive(spec.url):
+        targets[0].parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(targets[0]) as tmp:
             tmp.write_bytes(download.read_bytes())
         return targets
