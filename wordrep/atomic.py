@@ -74,6 +74,16 @@ def disk_full_error(target, exc, written=None):
                      "before is unchanged.")
 
 
+def make_folder(path, what, hint):
+    """``mkdir -p path``; a failure is one UserError (a full disk says so), else ``what`` and
+    ``hint`` say which folder could not be made and what to do."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise disk_full_error(path, exc) or UserError(
+            f"cannot create the {what} {path}: {exc.strerror}.", hint) from None
+
+
 def _no_room(written):
     try:
         files = [written] if written.is_file() else [p for p in written.rglob("*") if p.is_file()]

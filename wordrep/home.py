@@ -6,7 +6,7 @@ described in :mod:`wordrep.cache`.
 import os
 from pathlib import Path
 
-from .errors import UserError
+from .atomic import make_folder
 
 
 def home():
@@ -24,10 +24,4 @@ def cache_dir(*parts):
 
 
 def _mkdir(path):
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        from .atomic import disk_full_error
-        raise disk_full_error(path, exc) or UserError(
-            f"cannot create the cache folder {path}: {exc.strerror}.",
-            "Set WORDREP_HOME to a folder you can write to.") from None
+    make_folder(path, "cache folder", "Set WORDREP_HOME to a folder you can write to.")

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from . import __version__
 from . import cache
-from .atomic import atomic_path, disk_full_error
+from .atomic import atomic_path, make_folder
 from .errors import UserError
 
 log = logging.getLogger(__name__)
@@ -312,12 +312,7 @@ def run(config, out, force=False, progress=None):
 
 
 def _make_folder(out):
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise disk_full_error(out, exc) or UserError(
-            f"cannot create the run folder {out}: {exc.strerror}.",
-            "Choose another --out.") from None
+    make_folder(out, "run folder", "Choose another --out.")
 
 
 def prepare_folder(out, config, force):
