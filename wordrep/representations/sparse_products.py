@@ -102,15 +102,15 @@ class ParallelProducts:
     def __exit__(self, *exc):
         self.close()
 
-    def dot(self, x):
-        """``a @ x``."""
-        return self._product(0, x)
+    def dot(self, x, copy=True):
+        """``a @ x``; with ``copy=False`` possibly a view that the next product overwrites."""
+        return self._product(0, x, copy)
 
-    def tdot(self, x):
-        """``a.T @ x``."""
-        return self._product(1, x)
+    def tdot(self, x, copy=True):
+        """``a.T @ x``; with ``copy=False`` possibly a view that the next product overwrites."""
+        return self._product(1, x, copy)
 
-    def _product(self, which, x):
+    def _product(self, which, x, copy=True):
         matrix = (self.a, self.at)[which]
         if not self._procs:
             return blocked_product(matrix, x)
@@ -123,7 +123,8 @@ class ParallelProducts:
         for pipe in self._pipes:
             if pipe.recv() != "done":
                 raise RuntimeError("a product worker failed")
-        return self._y.array[:matrix.shape[0], :cols].copy()
+        result = self._y.array[:matrix.shape[0], :cols]
+        return result.copy() if copy else result
 
     def _start(self):
         n = max(self.a.shape)

@@ -63,15 +63,17 @@ def randomized_svd(matrix, dim, power_iterations=6, oversample=60, seed=0, worke
     rng = np.random.default_rng(seed)
     omega = rng.standard_normal((a.shape[1], width), dtype=np.float32)
     with ParallelProducts(a, max_columns=width, workers=workers) as products:
-        y = products.dot(omega)
+        # Each product's result is used up (copied into the next product's input, or
+        # factorized in place) before the next product overwrites it: no copies needed.
+        y = products.dot(omega, copy=False)
         for _ in range(power_iterations):
             # One re-conditioning per round: a round multiplies by at most (s_1/s_k)^2, far
             # inside float32's range, so the column space survives until the next one.
-            y = products.dot(products.tdot(_conditioned(y)))
+            y = products.dot(products.tdot(_conditioned(y), copy=False), copy=False)
         q = _orthonormal(y)
-        b = products.tdot(q).T                       # = q^T a, width x n
+        b = products.tdot(q)                         # = (q^T a)^T, n x width
     # SVD of the small side: b b^T is width x width (float64 for the eigenvalues' range).
-    b64 = b.astype(np.float64)
+    b64 = b.T.astype(np.float64)
     evals, ub = np.linalg.eigh(b64 @ b64.T)
     order = np.argsort(evals)[::-1][:dim]
     s = np.sqrt(np.maximum(evals[order], 0.0))
