@@ -119,6 +119,18 @@ def test_parallel_products_equal_the_plain_ones():
         np.testing.assert_allclose(products.tdot(xt), a.T @ xt, rtol=1e-5, atol=1e-5)
 
 
+def test_products_copy_unless_told_not_to():
+    a = sp.random(500, 300, density=0.05, format="csr", dtype=np.float32, random_state=4)
+    x = np.random.default_rng(0).standard_normal((300, 5)).astype(np.float32)
+    with ParallelProducts(a, max_columns=5, workers=2) as products:
+        kept = products.dot(x)
+        in_place = products.dot(x, copy=False)
+        np.testing.assert_allclose(in_place, a @ x, rtol=1e-5, atol=1e-5)
+        products.dot(2 * x, copy=False)
+        np.testing.assert_allclose(kept, a @ x, rtol=1e-5, atol=1e-5)  # a copy stays
+        np.testing.assert_allclose(in_place, a @ (2 * x), rtol=1e-5, atol=1e-5)  # a view moves
+
+
 def test_a_row_slice_is_a_view_equal_to_slicing():
     from wordrep.representations.sparse_products import row_slice
     a = sp.random(500, 300, density=0.05, format="csr", dtype=np.float32, random_state=3)
