@@ -189,15 +189,12 @@ def append_vectors(words, matrix, other, weight, lowercase=True):
 
     Returns the joined matrix and how many of ``words`` ``other`` knows.
     """
-    index = {key: i for i, key in enumerate(other.vocabulary)}
-    found = [(i, index.get(w.lower() if lowercase else w)) for i, w in enumerate(words)]
-    rows = np.array([i for i, j in found if j is not None], dtype=np.int64)
-    cols = np.array([j for i, j in found if j is not None], dtype=np.int64)
+    found = other._lookup([w.lower() for w in words] if lowercase else words)
+    rows = np.flatnonzero(found >= 0)
     joined = np.zeros((len(words), matrix.shape[1] + other.dim), dtype=np.float32)
     joined[:, :matrix.shape[1]] = matrix
-    if len(rows):
-        joined[rows, matrix.shape[1]:] = weight * _unit_rows(
-            np.asarray(other._matrix[cols], dtype=np.float32))
+    joined[rows, matrix.shape[1]:] = weight * _unit_rows(
+        np.asarray(other._matrix[found[rows]], dtype=np.float32))
     return joined, len(rows)
 
 
