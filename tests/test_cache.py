@@ -12,6 +12,7 @@ import pytest
 
 from wordrep import cache, pipeline, storage
 from wordrep.atomic import atomic_path, remove_stale
+from wordrep.download import sha256_file
 from wordrep.corpora import Corpus, open_corpus
 from wordrep.errors import UserError
 from wordrep.home import cache_dir
@@ -43,7 +44,7 @@ def test_an_entry_is_built_once_then_read(tmp_path):
     listed = json.loads((folder / "checksums.json").read_text())["files"]
     assert sorted(listed) == ["data.bin", "info.json"]
     assert listed["data.bin"]["size"] == 5000
-    assert listed["data.bin"]["sha256"] == cache.file_sha256(folder / "data.bin")
+    assert listed["data.bin"]["sha256"] == sha256_file(folder / "data.bin")
     assert sorted(p.name for p in tmp_path.iterdir()) == [".entry.lock", "entry"]
 
 

@@ -31,7 +31,6 @@ Models saved with :func:`wordrep.storage.save` carry the same ``checksums.json``
 pipeline checks it before it reuses a model. :func:`wordrep.storage.load` does not: opening
 a large model must stay a memory map, not a read of every byte.
 """
-import hashlib
 import json
 import logging
 import os
@@ -40,6 +39,7 @@ import threading
 from pathlib import Path
 
 from .atomic import atomic_path
+from .download import sha256_file
 from .errors import UserError
 
 try:
@@ -51,7 +51,6 @@ log = logging.getLogger(__name__)
 
 CHECKSUMS = "checksums.json"
 FORMAT = 1
-BLOCK = 1 << 20
 
 
 class Damaged(Exception):
@@ -59,17 +58,6 @@ class Damaged(Exception):
 
 
 # -- checksums ----------------------------------------------------------------------------------
-
-def file_sha256(path):
-    with open(path, "rb") as f:
-        if hasattr(hashlib, "file_digest"):  # Python 3.11+
-            return hashlib.file_digest(f, "sha256").hexdigest()
-        digest, buf = hashlib.sha256(), bytearray(BLOCK)
-        view = memoryview(buf)
-        while n := f.readinto(buf):
-            digest.update(view[:n])
-        return digest.hexdigest()
-
 
 def _files(folder):
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
@@ -81,7 +69,7 @@ def write_checksums(folder):
     not yet renamed into place) in its ``checksums.json``."""
     folder = Path(folder)
     files = {name: {"size": (folder / name).stat().st_size,
-                    "sha256": file_sha256(folder / name)} for name in _files(folder)}
+                    "sha256": sha256_file(folder / name)} for name in _files(folder)}
     text = json.dumps({"format": FORMAT, "algorithm": "sha256", "pid": os.getpid(),
                        "files": files}, indent=1)
     (folder / CHECKSUMS).write_text(text, encoding="utf-8")
@@ -110,7 +98,7 @@ def verify(folder):
             if path.stat().st_size != expected["size"]:
                 raise Damaged(f"{name} has {path.stat().st_size:,} bytes, not "
                               f"{expected['size']:,}")
-            if file_sha256(path) != expected["sha256"]:
+            if sha256_file(path) != expected["sha256"]:
                 raise Damaged(f"{name} does not match its SHA-256")
     except (OSError, KeyError, TypeError) as exc:
         raise Damaged(f"cannot be checked ({exc})") from None

@@ -55,7 +55,10 @@ def sha256_file(path, block=BLOCK):
 
 
 def _digest_of(path, digest, block=BLOCK):
+    """``digest`` updated with the bytes of ``path``."""
     with open(path, "rb") as f:
+        if hasattr(hashlib, "file_digest"):  # Python 3.11+: one buffer, no copy per block
+            return hashlib.file_digest(f, lambda: digest)
         for chunk in iter(lambda: f.read(block), b""):
             digest.update(chunk)
     return digest
