@@ -105,10 +105,15 @@ def _start(folder, behaviour, tls_context=None, scheme="http"):
 @pytest.fixture
 def http_server():
     """Call with a folder (and behaviour switches); returns the base URL of a server for it."""
+    yield from _servers()
+
+
+def _servers(*start_args):
+    """A ``serve(folder, **behaviour)`` function; the servers it started stop afterwards."""
     servers = []
 
     def serve(folder, **behaviour):
-        server, url = _start(folder, behaviour)
+        server, url = _start(folder, behaviour, *start_args)
         servers.append(server)
         return url
 
@@ -141,17 +146,7 @@ def https_server(self_signed_cert, monkeypatch):
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    servers = []
-
-    def serve(folder, **behaviour):
-        server, url = _start(folder, behaviour, context, "https")
-        servers.append(server)
-        return url
-
-    yield serve
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    yield from _servers(context, "https")
 
 
 @pytest.fixture
