@@ -181,7 +181,9 @@ def _log_levels(data):
 def _level_of_kth_largest(rows, level, counts, k):
     """Per row, the level that holds its ``k``-th largest entry (0 for rows of <= k)."""
     n_levels = int(level.max()) + 1
-    histogram = np.bincount(rows * n_levels + level, minlength=len(counts) * n_levels)
+    # int64: rows x levels passes int32's range for a matrix of a few million rows.
+    histogram = np.bincount(rows.astype(np.int64) * n_levels + level,
+                            minlength=len(counts) * n_levels)
     at_or_above = histogram.reshape(len(counts), n_levels)[:, ::-1].cumsum(axis=1)
     return np.where(counts > k, n_levels - 1 - np.argmax(at_or_above >= k, axis=1), 0)
 
