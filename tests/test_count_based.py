@@ -9,6 +9,7 @@ from wordrep.errors import UserError
 from wordrep.representations import build, count_based, cooccurrence as co
 from wordrep.representations.pmi import pmi
 from wordrep.representations.sparse_products import ParallelProducts
+from wordrep.representations.block_krylov import block_krylov_svd
 from wordrep.representations.svd import embed, randomized_svd, truncated_svd
 
 
@@ -110,6 +111,73 @@ def test_arpack_and_randomized_agree():
     np.testing.assert_allclose(s1, s2, rtol=1e-3)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_block_krylov_svd_matches_the_exact_triplets(workers):
+    a = decaying_matrix(n=600, rank=120)
+    exact = np.linalg.svd(a.toarray().astype(np.float64), compute_uv=False)[:30]
+    u, s, vt = block_krylov_svd(a, 30, block=16, seed=3, workers=workers)
+    assert u.shape == (600, 30) and vt.shape == (30, 600)
+    np.testing.assert_allclose(s, exact, rtol=1e-4)
+    np.testing.assert_allclose(u.T @ u, np.eye(30), atol=1e-5)
+    np.testing.assert_allclose(vt @ vt.T, np.eye(30), atol=1e-4)
+    np.testing.assert_allclose(a.T @ u, vt.T * s, atol=1e-4 * s[0])   # A^T u_i = s_i v_i
+
+
+def test_block_krylov_svd_is_seeded_and_the_same_on_any_number_of_workers():
+    a = decaying_matrix(n=500, rank=100, seed=2)
+    one = block_krylov_svd(a, 20, block=16, seed=7, workers=1)
+    again = block_krylov_svd(a, 20, block=16, seed=7, workers=1)
+    two = block_krylov_svd(a, 20, block=16, seed=7, workers=2)
+    assert all(np.array_equal(x, y) for x, y in zip(one, again))
+    np.testing.assert_allclose(two[0], one[0], atol=1e-4)         # signs included
+    other = block_krylov_svd(a, 20, block=16, seed=8, workers=1)
+    np.testing.assert_allclose(other[1], one[1], rtol=1e-4)       # another start, same answer
+
+
+def test_block_krylov_svd_stops_when_the_values_settle_and_warns_when_it_cannot(caplog):
+    a = decaying_matrix(n=600, rank=120)
+    with caplog.at_level("DEBUG", logger="wordrep.representations.block_krylov"):
+        block_krylov_svd(a, 30, block=16, seed=3)
+    used = int(caplog.records[-1].getMessage().split()[2])      # "krylov SVD: N columns, ..."
+    assert 90 <= used < 300                        # past 3 dim, short of the 10 dim limit
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+    caplog.clear()
+    _, s, vt = block_krylov_svd(a, 30, power_iterations=7, block=16, seed=3, right=False)
+    assert vt is None and len(s) == 30
+    assert "stopped at its limit of 7 iterations" in caplog.text
+
+
+def test_block_krylov_svd_survives_a_space_that_stops_growing():
+    # Rank 12 < the 64-column space: after the first blocks nothing new is left (rounding
+    # only), which must neither break the factorization nor spoil the basis.
+    rng = np.random.default_rng(4)
+    left, right = rng.standard_normal((400, 12)), rng.standard_normal((12, 400))
+    a = sp.csr_matrix((left @ right).astype(np.float32))
+    exact = np.linalg.svd(a.toarray().astype(np.float64), compute_uv=False)
+    u, s, _ = block_krylov_svd(a, 16, power_iterations=3, block=16, seed=0, workers=1)
+    np.testing.assert_allclose(s[:12], exact[:12], rtol=1e-4)
+    assert np.all(s[12:] < 1e-3 * s[0])
+    np.testing.assert_allclose(u.T @ u, np.eye(16), atol=1e-4)
+
+
+def test_block_krylov_svd_is_exact_dense_when_the_space_would_span_the_matrix():
+    a = decaying_matrix(n=120, rank=40)
+    exact = np.linalg.svd(a.toarray().astype(np.float64), compute_uv=False)[:10]
+    _, s, _ = block_krylov_svd(a, 10, power_iterations=3, block=32)   # 128 >= 120 columns
+    np.testing.assert_allclose(s, exact, rtol=1e-5)
+
+
+def test_krylov_matches_arpack_on_a_real_ppmi_matrix():
+    from wordrep.corpora import open_corpus
+    _, a = count_based.association_matrix(open_corpus("enwiki-sample"), min_count=5)
+    assert a.shape[0] > 2000                       # real, and wider than the 200-column space
+    u1, s1, _ = truncated_svd(a, 50, solver="arpack")
+    u2, s2, _ = truncated_svd(a, 50, solver="krylov", seed=1)
+    np.testing.assert_allclose(s2, s1, rtol=1e-4)
+    cosines = np.linalg.svd(u1.T @ u2, compute_uv=False)      # principal angles of the spans
+    assert cosines.min() > 0.999
+
+
 def test_parallel_products_equal_the_plain_ones():
     a = sp.random(500, 300, density=0.05, format="csr", dtype=np.float32, random_state=2)
     x = np.random.default_rng(0).standard_normal((300, 7)).astype(np.float32)
@@ -199,6 +267,8 @@ def test_ppmi_builder_gives_sparse_rows():
     (dict(eig=2), "eig"),
     (dict(min_count=10_000), "no word"),
     (dict(solver="magic"), "solver"),
+    (dict(power_iterations=2), "too few for dim 300"),
+    (dict(power_iterations=-1), "power_iterations"),
     (dict(weighting="gaussian"), "weighting"),
     (dict(dims=10), "Did you mean 'dim'"),
 ])
