@@ -8,6 +8,7 @@ from wordrep.corpora import Corpus
 from wordrep.errors import UserError
 from wordrep.representations import build, count_based, cooccurrence as co
 from wordrep.representations.pmi import pmi
+from wordrep.representations import sparse_products
 from wordrep.representations.sparse_products import ParallelProducts
 from wordrep.representations.block_krylov import block_krylov_svd
 from wordrep.representations.svd import embed, randomized_svd, truncated_svd
@@ -185,6 +186,19 @@ def test_parallel_products_equal_the_plain_ones():
     with ParallelProducts(a, max_columns=7, workers=2) as products:
         np.testing.assert_allclose(products.dot(x), a @ x, rtol=1e-5, atol=1e-5)
         np.testing.assert_allclose(products.tdot(xt), a.T @ xt, rtol=1e-5, atol=1e-5)
+
+
+def test_paneled_products_equal_the_plain_ones():
+    dense = sp.random(300, 1000, density=0.02, dtype=np.float32, random_state=5).toarray()
+    dense[:, 200:700] = 0                              # whole panels without a non-zero
+    a = sp.csr_matrix(dense)
+    x = np.random.default_rng(2).standard_normal((1000, 70)).astype(np.float32)
+    panels = sparse_products.column_panels(a, block=32, panel_bytes=32 * 4 * 128)
+    assert [(first, last) for _, first, last in panels][:2] == [(0, 128), (128, 256)]
+    assert all(panel.nnz for panel, _, _ in panels) and len(panels) == 5   # 3 empty left out
+    out = np.full((300, 70), np.nan, dtype=np.float32)
+    sparse_products.paneled_product(panels, x, out, block=32)
+    np.testing.assert_allclose(out, a @ x, rtol=1e-5, atol=1e-5)
 
 
 def test_products_copy_unless_told_not_to():
