@@ -6,11 +6,13 @@ respect line boundaries. Every later stage (counts, word2vec's training file, st
 these arrays instead of the text: the next run starts in a fraction of a second.
 
 The pass assigns provisional ids in order of first appearance, with C-speed dictionary lookups
-(``map(dict.__getitem__, tokens)``) on blocks of a million tokens; the counts then fall out of
+(``map(index.__getitem__, tokens)`` on a defaultdict that numbers new words) on blocks of a
+million tokens; the counts then fall out of
 ``np.bincount`` and one permutation renumbers everything into vocabulary order.
 """
 import json
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,12 +74,12 @@ def build(blocks, stats=None):
     -------
     (ids, lines, vocabulary)
     """
-    index = {NEWLINE: 0}
+    # A word seen for the first time gets the next provisional id, inside the C-level lookup.
+    index = defaultdict()
+    index.default_factory = index.__len__
+    index[NEWLINE] = 0
     chunks, line_starts, n = [], [np.zeros(1, np.int64)], 0
     for tokens in blocks:
-        new = set(tokens).difference(index)
-        if new:
-            index.update(zip(sorted(new), range(len(index), len(index) + len(new))))
         ids = np.fromiter(map(index.__getitem__, tokens), dtype=np.int32, count=len(tokens))
         breaks = np.flatnonzero(ids == 0)
         line_starts.append(n + breaks - np.arange(breaks.size))
@@ -86,11 +88,13 @@ def build(blocks, stats=None):
         n += ids.size
     provisional = np.concatenate(chunks) if chunks else np.zeros(0, np.int32)
     del chunks
-    words = np.array(list(index), dtype=object)
+    word_list = list(index)
+    words = np.array(word_list, dtype=object)
     counts = np.bincount(provisional, minlength=len(words))
-    # vocabulary order: count descending, then the word; the NEWLINE marker (id 0) drops out
-    count_of = counts.tolist()
-    order = sorted(range(1, len(words)), key=lambda i: (-count_of[i], words[i]))
+    # vocabulary order: count descending, then the word (a stable sort by count of the words
+    # in alphabetical order); the NEWLINE marker (id 0) drops out
+    alphabetical = np.array(sorted(range(1, len(words)), key=word_list.__getitem__), dtype=np.int64)
+    order = alphabetical[np.argsort(-counts[alphabetical], kind="stable")]
     renumber = np.empty(len(words), dtype=np.int32)
     renumber[order] = np.arange(len(order), dtype=np.int32)
     ids = renumber[provisional]

@@ -5,8 +5,8 @@ iterate is kept: the orthonormal basis Q of span{A G, (A A^T) A G, (A A^T)^2 A G
 one block per multiplication. The singular triplets come from the eigenvectors of the small
 matrix T = Q^T A A^T Q (Rayleigh-Ritz), which chooses the best polynomial in A A^T rather than
 the last power, as subspace iteration does. A PPMI spectrum decays slowly (the 298th to 300th
-singular values of wiki17m's differ by 0.08%), which is where this pays: the same accuracy
-for a fraction of the sparse products.
+singular values of wiki17m's PPMI matrix differ by 0.08%), which is where this pays: the
+same accuracy for a fraction of the sparse products.
 
 This is block Lanczos with full re-orthogonalization: T's entries are the Gram-Schmidt
 coefficients that make each new block orthogonal to the earlier ones, so A^T Q is never kept.
