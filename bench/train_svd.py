@@ -9,10 +9,10 @@ import time
 
 started = time.perf_counter()
 
-import numpy as np  # noqa: E402
-
-from wordrep.corpora import open_corpus  # noqa: E402
+from wordrep.corpora import open_corpus  # noqa: E402  (wordrep first: it tunes OpenBLAS)
 from wordrep.representations import build  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 
 def main():

@@ -34,6 +34,18 @@ def test_cli_py_runs_from_a_checkout():
     assert done.returncode == 0 and __version__ in done.stdout
 
 
+def test_import_shortens_openblas_spinning_unless_the_user_chose():
+    # What the setting does (about 20% off the wiki17m SVD) is measured by `make bench`; here,
+    # that it reaches OpenBLAS (set before numpy loads) and never overrides the user's value.
+    check = ("import wordrep, numpy, os; "
+             "print(os.environ['OPENBLAS_THREAD_TIMEOUT'])")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    ours = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True)
+    theirs = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,
+                            env=dict(env, OPENBLAS_THREAD_TIMEOUT="12"))
+    assert ours.stdout.strip() == "4" and theirs.stdout.strip() == "12"
+
+
 def test_train_onehot_and_load_back(tmp_path):
     out = tmp_path / "onehot.wr"
     result = run("-q", "train", "onehot", "lee", "-o", str(out), "--min-count", "5")
