@@ -116,7 +116,8 @@ def test_arpack_and_randomized_agree():
 def test_block_krylov_svd_matches_the_exact_triplets(workers):
     a = decaying_matrix(n=600, rank=120)
     exact = np.linalg.svd(a.toarray().astype(np.float64), compute_uv=False)[:30]
-    u, s, vt = block_krylov_svd(a, 30, block=16, seed=3, workers=workers)
+    u, s, vt = block_krylov_svd(a, 30, power_iterations=30, block=16, seed=3,
+                                workers=workers)   # at most 480 of 600 columns: not dense
     assert u.shape == (600, 30) and vt.shape == (30, 600)
     np.testing.assert_allclose(s, exact, rtol=1e-4)
     np.testing.assert_allclose(u.T @ u, np.eye(30), atol=1e-5)
@@ -126,21 +127,21 @@ def test_block_krylov_svd_matches_the_exact_triplets(workers):
 
 def test_block_krylov_svd_is_seeded_and_the_same_on_any_number_of_workers():
     a = decaying_matrix(n=500, rank=100, seed=2)
-    one = block_krylov_svd(a, 20, block=16, seed=7, workers=1)
-    again = block_krylov_svd(a, 20, block=16, seed=7, workers=1)
-    two = block_krylov_svd(a, 20, block=16, seed=7, workers=2)
+    one = block_krylov_svd(a, 20, power_iterations=25, block=16, seed=7, workers=1)
+    again = block_krylov_svd(a, 20, power_iterations=25, block=16, seed=7, workers=1)
+    two = block_krylov_svd(a, 20, power_iterations=25, block=16, seed=7, workers=2)
     assert all(np.array_equal(x, y) for x, y in zip(one, again))
     np.testing.assert_allclose(two[0], one[0], atol=1e-4)         # signs included
-    other = block_krylov_svd(a, 20, block=16, seed=8, workers=1)
+    other = block_krylov_svd(a, 20, power_iterations=25, block=16, seed=8, workers=1)
     np.testing.assert_allclose(other[1], one[1], rtol=1e-4)       # another start, same answer
 
 
 def test_block_krylov_svd_stops_when_the_values_settle_and_warns_when_it_cannot(caplog):
     a = decaying_matrix(n=600, rank=120)
     with caplog.at_level("DEBUG", logger="wordrep.representations.block_krylov"):
-        block_krylov_svd(a, 30, block=16, seed=3)
+        block_krylov_svd(a, 30, power_iterations=30, block=16, seed=3)
     used = int(caplog.records[-1].getMessage().split()[2])      # "krylov SVD: N columns, ..."
-    assert 90 <= used < 300                        # past 3 dim, short of the 10 dim limit
+    assert 90 <= used < 480                        # past 3 dim, short of the 30-block limit
     assert not [r for r in caplog.records if r.levelname == "WARNING"]
     caplog.clear()
     _, s, vt = block_krylov_svd(a, 30, power_iterations=7, block=16, seed=3, right=False)

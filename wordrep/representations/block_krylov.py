@@ -26,19 +26,21 @@ PARALLEL_MIN_NNZ = 2_000_000
 # The products' column slice (sparse_products.COLUMN_BLOCK): a product costs about the same
 # per column at any width, and the narrower the block, the more Krylov steps per column.
 BLOCK = 32
-MAX_WIDTH = 10      # the Krylov space stops growing at this many times dim columns
+MAX_WIDTH = 10      # the Krylov space stops growing at this many times dim columns,
+MIN_LIMIT = 1024    # or at this many, if more: small dims need more columns per vector
 TOL = 1e-5          # relative change of the singular values at which it stops earlier
 SLAB_BLOCKS = 8     # the basis is stored 8 blocks to an array
 
 
 def max_iterations(dim, block=BLOCK):
-    """The most multiplications by A A^T the solver takes by default: 10 dim columns.
+    """The most multiplications by A A^T the solver takes by default: 10 dim columns (or 1,024).
 
     It stops before on the matrices tried, within 2e-6 of ARPACK's singular values: on
     wiki17m's PPMI matrix (67,873 words) at 4.5 dim columns for dim 300; on enwiki-sample's
-    (9,564 words) at 4.3 dim for dim 300, 6.7 dim for dim 100 and 9 dim for dim 50.
+    (9,564 words) at 4.3 dim for dim 300, 6.7 dim for dim 100, 9 dim for dim 50, 12.8 dim
+    for dim 25 and 22 dim for dim 10 (hence the floor of 1,024 columns).
     """
-    return max(1, -(-MAX_WIDTH * dim // block))
+    return max(1, -(-max(MAX_WIDTH * dim, MIN_LIMIT) // block))
 
 
 def block_krylov_svd(matrix, dim, power_iterations=None, block=BLOCK, seed=0, workers=None,

@@ -189,8 +189,8 @@ build_svd.__doc__ = """Dense vectors from a truncated SVD of the PPMI matrix (Le
     power_iterations : int, optional
         Multiplications by A A^T. krylov stops by itself once the singular values change by
         less than 1e-5 between estimates (on wiki17m, dim 300: after about 42, matching
-        ARPACK's to 1e-6); this is then its limit (by default 10 dim / 32). randomized
-        takes 6.
+        ARPACK's to 1e-6); this is then its limit (by default enough for 10 dim columns,
+        and at least 1,024). randomized takes 6.
     oversample : int
         Extra directions the randomized solver tracks beyond ``dim``; with 6 iterations and
         60 extra, the 300 vectors of wiki17m score within 0.001 of ARPACK's.
