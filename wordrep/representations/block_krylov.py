@@ -22,7 +22,6 @@ from .sparse_products import ParallelProducts
 
 log = logging.getLogger(__name__)
 
-PARALLEL_MIN_NNZ = 2_000_000
 # The products' column slice (sparse_products.COLUMN_BLOCK): a product costs about the same
 # per column at any width, and the narrower the block, the more Krylov steps per column.
 BLOCK = 32
@@ -61,8 +60,6 @@ def block_krylov_svd(matrix, dim, power_iterations=None, block=BLOCK, seed=0, wo
         raise ValueError(f"{power_iterations} blocks of {block} columns cannot hold {dim} vectors")
     if (power_iterations + 1) * block >= min(a.shape):
         return _dense_svd(a, dim, right)
-    if workers is None and a.nnz < PARALLEL_MIN_NNZ:
-        workers = 1  # starting processes costs more than it saves on a small matrix
     rng = np.random.default_rng(seed)
     with ParallelProducts(a, max_columns=block, workers=workers) as products:
         basis, t, complete, change = _krylov_space(products, dim, power_iterations, block,

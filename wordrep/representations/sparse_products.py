@@ -24,6 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 COLUMN_BLOCK = 32
+PARALLEL_MIN_NNZ = 2_000_000   # below this, starting processes costs more than it saves
 PANEL_BYTES = 1 << 20   # the slice of the dense operand one column panel gathers from
 
 
@@ -105,7 +106,9 @@ class _Shared:
 class ParallelProducts:
     """``a @ x`` and ``a.T @ x`` for a fixed sparse ``a`` on ``workers`` processes.
 
-    Use as a context manager; with one worker everything runs in this process.
+    Use as a context manager; with one worker everything runs in this process. By default
+    (``workers=None``) a matrix of ``PARALLEL_MIN_NNZ`` non-zeros or more gets one worker per
+    core, a smaller one none.
 
     Examples
     --------
@@ -119,7 +122,9 @@ class ParallelProducts:
     def __init__(self, a, max_columns, workers=None):
         self.a = sp.csr_matrix(a)
         self.at = self.a.T.tocsr()
-        self.workers = workers or workers_available()
+        if workers is None:
+            workers = workers_available() if self.a.nnz >= PARALLEL_MIN_NNZ else 1
+        self.workers = workers
         if "fork" not in mp.get_all_start_methods():
             self.workers = 1
         self.max_columns = max_columns

@@ -27,7 +27,6 @@ from .block_krylov import block_krylov_svd
 from .sparse_products import ParallelProducts
 
 SOLVERS = ("krylov", "randomized", "arpack")
-PARALLEL_MIN_NNZ = krylov.PARALLEL_MIN_NNZ
 
 
 def check_svd(dim, n_rows, eig, solver, power_iterations=None):
@@ -80,11 +79,9 @@ def randomized_svd(matrix, dim, power_iterations=6, oversample=60, seed=0, worke
     Between power iterations the block is only re-conditioned with an LU factorization (as
     scikit-learn does), which is several times cheaper than QR and enough to keep the columns
     apart; the basis used at the end is orthonormalized with QR. The sparse products, nearly
-    all the work, run on ``workers`` processes (all cores by default).
+    all the work, run on ``workers`` processes (by default all cores, for a large matrix).
     """
     a = sp.csr_matrix(matrix, dtype=np.float32)
-    if workers is None and a.nnz < PARALLEL_MIN_NNZ:
-        workers = 1  # starting processes costs more than it saves on a small matrix
     width = min(dim + oversample, min(a.shape))
     rng = np.random.default_rng(seed)
     omega = rng.standard_normal((a.shape[1], width), dtype=np.float32)
