@@ -38,12 +38,11 @@ def workers_available():
 
 
 def blocked_product(matrix, dense, out=None, block=COLUMN_BLOCK):
-    """``matrix @ dense`` a block of columns at a time (the same result, less cache traffic)."""
+    """``matrix @ dense`` a block of columns at a time (the same result, less cache traffic):
+    the product of a single column panel, the whole matrix."""
     if out is None:
         out = np.empty((matrix.shape[0], dense.shape[1]), dtype=np.result_type(matrix, dense))
-    for j in range(0, dense.shape[1], block):
-        out[:, j:j + block] = matrix @ np.ascontiguousarray(dense[:, j:j + block])
-    return out
+    return paneled_product([(matrix, 0, matrix.shape[1])], dense, out, block)
 
 
 def column_panels(matrix, block=COLUMN_BLOCK, panel_bytes=PANEL_BYTES):
