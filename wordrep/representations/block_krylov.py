@@ -104,8 +104,6 @@ def _krylov_space(products, dim, most, block, rng, tol):
             previous, estimate = estimate, _singular_values(t, complete, dim)
             if previous is not None:
                 change = np.max(np.abs(estimate - previous) / np.maximum(estimate, 1e-30))
-                log.debug("krylov SVD: %d columns, singular values moving by %.1e",
-                          complete, change)
                 if change <= tol:
                     break
     return basis, t, complete, change
