@@ -88,12 +88,11 @@ def build(blocks, stats=None):
         n += ids.size
     provisional = np.concatenate(chunks) if chunks else np.zeros(0, np.int32)
     del chunks
-    word_list = list(index)
-    words = np.array(word_list, dtype=object)
+    words = list(index)
     counts = np.bincount(provisional, minlength=len(words))
     # vocabulary order: count descending, then the word (a stable sort by count of the words
     # in alphabetical order); the NEWLINE marker (id 0) drops out
-    alphabetical = np.array(sorted(range(1, len(words)), key=word_list.__getitem__), dtype=np.int64)
+    alphabetical = np.array(sorted(range(1, len(words)), key=words.__getitem__), dtype=np.int64)
     order = alphabetical[np.argsort(-counts[alphabetical], kind="stable")]
     renumber = np.empty(len(words), dtype=np.int32)
     renumber[order] = np.arange(len(order), dtype=np.int32)
@@ -101,7 +100,7 @@ def build(blocks, stats=None):
     del provisional
     lines = np.unique(np.concatenate(line_starts))
     lines = lines[lines < n]
-    vocab = Vocabulary(words[order].tolist(), counts[order])
+    vocab = Vocabulary([words[i] for i in order.tolist()], counts[order])
     return ids, lines, vocab
 
 
