@@ -384,3 +384,59 @@ def test_a_full_disk_during_a_run_leaves_the_previous_results(tmp_path, clean_ru
     assert (work / "run" / "models" / "svd" / "vectors.npy").read_bytes() == svd_before
     assert leftovers(home, work) == []
     print(f"\nfull disk (run): {last}")
+
+
+# A process in the SVD's product loop: two forked workers serve products until it is killed.
+PRODUCT_LOOP = """
+import sys
+import numpy as np, scipy.sparse as sp
+from wordrep.representations import sparse_products
+if sys.argv[1] == "pipe-only":   # the portable fallback alone: no parent-death signal
+    sparse_products.die_with_parent = lambda parent_pid: None
+a = sp.random(3000, 2000, density=0.01, format="csr", dtype=np.float32, random_state=0)
+x = np.ones((2000, 8), dtype=np.float32)
+with sparse_products.ParallelProducts(a, max_columns=8, workers=2) as products:
+    print("ready", flush=True)
+    while True:
+        x[:] = products.tdot(products.dot(x))[:, :8] / 1e3
+"""
+
+
+def children(pid):
+    """The processes ``pid`` started, from Linux's /proc/PID/task/*/children."""
+    return [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
+            for c in (task / "children").read_text().split()]
+
+
+def identity(pid):
+    """A process's start time (tells a pid from a later reuse of it), or None once it has
+    exited; an exited child that nobody reaps (a zombie) counts as gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return None if fields[0] in "ZX" else fields[19]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="finds processes through /proc")
+@pytest.mark.parametrize("mode", ["linux", "pipe-only"])
+def test_product_workers_end_when_their_parent_is_killed(tmp_path, mode):
+    proc = subprocess.Popen([sys.executable, "-c", PRODUCT_LOOP, mode], stdout=subprocess.PIPE,
+                            text=True, cwd=tmp_path)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(0.3)   # the workers are in the loop, computing or waiting for the next task
+        workers = {pid: identity(pid) for pid in children(proc.pid)}
+        assert len(workers) >= 2 and None not in workers.values()
+        proc.kill()
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while (left := [p for p, start in workers.items() if identity(p) == start]) \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert left == [], f"product workers {left} outlived their killed parent"
+    finally:
+        proc.kill()
+        for pid, start in workers.items() if "workers" in locals() else ():
+            if identity(pid) == start:
+                os.kill(pid, signal.SIGKILL)

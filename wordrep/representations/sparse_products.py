@@ -11,13 +11,22 @@ Forked workers never call BLAS or start threads: they only run scipy's sparse ke
 parent's BLAS thread pool cannot deadlock them. Where fork does not exist, everything runs in
 this process.
 
+Workers end with their parent, however it ends (a SIGKILL from the OOM killer or a batch
+scheduler runs no cleanup): on Linux the kernel kills them when the parent dies
+(``PR_SET_PDEATHSIG``); elsewhere a worker holds no copy of its parent's end of the pipe, so
+its ``recv`` sees end-of-file when the parent is gone.
+
 The product is bound by the latency of gathering the dense operand's rows, one per non-zero.
 So within a worker the dense operand is taken a few columns at a time, and each worker splits
 its rows of the matrix into column panels (once, after the fork) whose slice of the operand
 fits in a core's L2 cache: on the wiki17m PPMI matrix that makes a product about 30% faster
 than gathering from the shared L3 cache.
 """
+import ctypes
 import multiprocessing as mp
+import os
+import signal
+import sys
 from multiprocessing import shared_memory
 
 import numpy as np
@@ -31,7 +40,6 @@ PANEL_BYTES = 1 << 20   # the slice of the dense operand one column panel gather
 def workers_available():
     """How many worker processes are worth starting: the cores this process may use."""
     try:
-        import os
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, mp.cpu_count())
@@ -171,8 +179,12 @@ class ParallelProducts:
             parent, child = context.Pipe()
             parts = [(row_slice(m, b[w], b[w + 1]), b[w], b[w + 1])
                      for m, b in zip((self.a, self.at), bounds)]
+            # The child closes its copies of this process's ends, its own and the earlier
+            # workers': a pipe then reaches end-of-file when this process dies.
+            theirs = [*self._pipes, parent]
             proc = context.Process(target=_worker, daemon=True,
-                                   args=(child, parts, self._x.array, self._y.array))
+                                   args=(child, parts, self._x.array, self._y.array,
+                                         os.getpid(), theirs))
             proc.start()
             child.close()
             self._procs.append(proc)
@@ -202,8 +214,29 @@ class ParallelProducts:
         self._x = self._y = None
 
 
-def _worker(pipe, parts, x, y):
+def die_with_parent(parent_pid):
+    """Have the kernel SIGKILL this process when its parent dies (Linux; elsewhere nothing).
+
+    The signal is bound to the parent *thread* that forked: a ``ParallelProducts`` must be
+    closed by the thread that made it (a ``with`` block is). If the parent died before the
+    request was made, this process was already re-parented and exits now.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        # this program's own symbols, libc's among them (find_library would run ldconfig)
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)   # 1 is PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return   # no prctl: the end-of-file on the pipe still ends this worker
+    if os.getppid() != parent_pid:
+        os._exit(0)
+
+
+def _worker(pipe, parts, x, y, parent_pid, parent_ends):
     """Serve products of this worker's row slices until told to stop (None) or orphaned."""
+    die_with_parent(parent_pid)
+    for end in parent_ends:
+        end.close()
     try:
         parts = [(column_panels(part), start, stop) for part, start, stop in parts]
         while (task := pipe.recv()) is not None:
@@ -211,5 +244,5 @@ def _worker(pipe, parts, x, y):
             panels, start, stop = parts[which]
             paneled_product(panels, x[:, :cols], out=y[start:stop, :cols])
             pipe.send("done")
-    except (EOFError, KeyboardInterrupt):
-        pass
+    except (EOFError, BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
+        pass   # the parent has gone (or was interrupted): nothing is waiting for a result
