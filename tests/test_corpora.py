@@ -4,6 +4,8 @@ import gzip
 import hashlib
 import json
 import lzma
+import os
+import time
 import zipfile
 
 import pytest
@@ -145,6 +147,38 @@ def test_damaged_cache_is_rebuilt(tmp_path):
     corpus.token_ids()
     (corpus.cache_folder / "ids.npy").write_bytes(b"garbage")
     assert Corpus(path).statistics()["tokens"] == 20
+
+
+def edit_in_place_keeping_mtime(path, old, new):
+    """Replace ``old`` by ``new`` (same length) in the file's own bytes and set its times back,
+    as ``dd conv=notrunc`` then ``touch -r`` do: only the inode change time shows the edit."""
+    before = path.stat()
+    data = path.read_bytes()
+    assert len(old) == len(new) and old in data
+    with open(path, "r+b") as f:
+        f.write(data.replace(old, new))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    while path.stat().st_ctime_ns == before.st_ctime_ns:   # within the clock's tick
+        time.sleep(0.01)
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == \
+        (before.st_size, before.st_mtime_ns, before.st_ino)
+
+
+@pytest.mark.parametrize("layout", ["file", "folder"])
+def test_a_file_edited_in_place_with_its_mtime_restored_is_read_again(tmp_path, layout):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    write(folder / "a.txt", "first file\\n")
+    edited = write(folder / "b.txt", TEXT)
+    corpus_path = folder if layout == "folder" else edited
+    old = Corpus(corpus_path)
+    assert ["the", "cat", "sat", "on", "the", "mat"] in list(old)
+    edit_in_place_keeping_mtime(edited, b"cat sat", b"dog ran")
+    again = Corpus(corpus_path)
+    assert again.fingerprint != old.fingerprint
+    assert ["the", "dog", "ran", "on", "the", "mat"] in list(again)
 
 
 # -- bad input ----------------------------------------------------------------------------------

@@ -294,9 +294,15 @@ def _split_words(text, token_min_len, token_max_len, lower):
 # -- checksums, remembered by file identity so the next run does not re-read the file -----------
 
 def file_checksum(path):
+    """SHA-256 of a file, remembered under its path, size, times and inode.
+
+    The inode change time is part of the key because a user can restore everything else: a
+    file edited in place to the same size, its mtime set back (``touch -r``), must be hashed
+    again, and no program can set the change time back.
+    """
     path = Path(path).resolve()
     st = path.stat()
-    key = f"{path}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}"
+    key = f"{path}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}|{st.st_ctime_ns}"
     memo = cache_dir("checksums") / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
     if memo.is_file():
         try:
