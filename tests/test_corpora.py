@@ -200,6 +200,24 @@ def test_binary_file(tmp_path):
         Corpus(path)
 
 
+def test_a_folder_file_deleted_while_the_folder_is_read_is_one_clear_error(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    write(folder / "a.txt", "first file\n")
+    write(folder / "b.txt", "second file\n")
+    source = sources.Source.from_path(folder)    # lists the folder
+    blocks = source.text_blocks(sources.ReadStats())
+    assert next(blocks) == "first file\n"         # a.txt is being read
+    (folder / "b.txt").unlink()
+    with pytest.raises(UserError, match=r"b\.txt vanished while the corpus was being read"):
+        list(blocks)
+    # deleted before the corpus's fingerprint or size is taken: the same error
+    with pytest.raises(UserError, match=r"b\.txt vanished"):
+        Corpus(source).token_ids()
+    with pytest.raises(UserError, match=r"b\.txt vanished"):
+        source.size
+
+
 def test_folder_without_text_files(tmp_path):
     (tmp_path / "a.bin").write_bytes(b"\x00\x01\x02")
     with pytest.raises(UserError, match="no text files"):

@@ -16,6 +16,7 @@ import lzma
 import queue
 import threading
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -139,23 +140,47 @@ class Source:
     @property
     def size(self):
         """Bytes on disk (compressed), for progress."""
-        return sum(f.stat().st_size for f in self.files)
+        total = 0
+        for path in self.files:
+            with _still_there(path):
+                total += path.stat().st_size
+        return total
 
     def checksum(self):
         """SHA-256 of the source's bytes (for a folder: of its files' names and checksums)."""
         if self.kind != "folder":
-            return file_checksum(self.path)
-        lines = (f"{f.relative_to(self.path).as_posix()}\t{file_checksum(f)}" for f in self.files)
+            with _still_there(self.path):
+                return file_checksum(self.path)
+        lines = []
+        for path in self.files:
+            with _still_there(path):
+                lines.append(f"{path.relative_to(self.path).as_posix()}\t{file_checksum(path)}")
         return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
     def text_blocks(self, stats, update=lambda n: None):
         """Blocks of text ending on whitespace; line breaks kept."""
         if self.kind == "wikipedia":
-            yield from _wikipedia_blocks(self.path, stats)
+            with _still_there(self.path):
+                yield from _wikipedia_blocks(self.path, stats)
             return
         for path in self.files:
             stats.files += 1
-            yield from _file_blocks(path, stats, update)
+            with _still_there(path):
+                yield from _file_blocks(path, stats, update)
+
+
+@contextmanager
+def _still_there(path):
+    """A file of the corpus that was deleted or moved after the corpus was opened (a folder
+    is listed then): one clear error instead of a FileNotFoundError."""
+    try:
+        yield
+    except FileNotFoundError:
+        if Path(path).exists():
+            raise
+        raise UserError(f"the corpus file {path} vanished while the corpus was being read "
+                        "(deleted or moved).",
+                        "Run the command again once the corpus files stay in place.") from None
 
 
 def _text_files(folder):
