@@ -10,6 +10,11 @@ process that is still alive keeps its own). A folder replaces an existing one in
 first moved aside to ``.TARGET.old-PID-RANDOM``, and if the writer dies between the two
 renames, the next write puts it back before going on.
 
+Only regular files and folders wordrep wrote are replaced: a rename would put a plain file in
+place of a device, a named pipe, a socket or a symbolic link, so those are refused with a
+:class:`~wordrep.errors.UserError` naming the path and what it is. A symbolic link is followed:
+the file or folder it points to is what gets replaced, and the link stays a link.
+
 A full disk (``ENOSPC``), a quota (``EDQUOT``) or the file-size limit (``EFBIG``) ends in a
 :class:`~wordrep.errors.UserError` naming the target, not a traceback.
 """
@@ -17,10 +22,12 @@ import contextlib
 import ctypes
 import errno
 import functools
+import logging
 import os
 import re
 import secrets
 import shutil
+import stat
 from pathlib import Path
 
 from .errors import UserError
@@ -34,11 +41,40 @@ except ImportError:  # Windows
 FULL = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
         errno.EFBIG: "the file-size limit was reached"}
 ALMOST_FULL = 1 << 20  # bytes free under which a short write is taken for a full disk
+# What a path that is neither a regular file nor a folder is, for the user: a rename would
+# replace it with a plain file.
+SPECIAL_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+                 (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+                 (stat.S_ISLNK, "a symbolic link"))
+
+log = logging.getLogger(__name__)
 
 
-def check_writable(path):
-    """Fail early, with a clear message, when ``path`` cannot be created."""
-    path = Path(path)
+def check_writable(path, directory=None):
+    """Fail early, with a clear message, when ``path`` cannot be written.
+
+    Parameters
+    ----------
+    path : str or Path
+        The output. A symbolic link stands for the file or folder it points to.
+    directory : bool, optional
+        True when a folder will be written there (an existing file is refused), False for a
+        file (an existing folder is refused), None when either may follow.
+
+    Returns
+    -------
+    Path
+        Where to write: ``path``, or the target of the link ``path``.
+
+    Raises
+    ------
+    UserError
+        A missing or unwritable parent folder, a dangling link, or something at ``path`` that
+        a rename must not replace: a device, a named pipe, a socket, a folder that is not a
+        wordrep model, a file where a folder goes (or the reverse).
+    """
+    link = Path(path)
+    path = _follow_link(link)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise UserError(f"cannot write {path}: the folder {parent} does not exist.",
@@ -46,10 +82,61 @@ def check_writable(path):
     if not os.access(parent, os.W_OK):
         raise UserError(f"cannot write {path}: no permission to write in {parent}.",
                         "Choose an output path in a folder you can write to.")
-    if path.is_dir() and not path.is_symlink() and not _is_replaceable_dir(path):
-        raise UserError(f"cannot write {path}: it is an existing folder that is not a wordrep model.",
-                        "Choose another output path.")
+    check_replaceable(path, directory, link)
+    if path != link:
+        log.info("%s is a symbolic link: writing to its target %s", link, path)
     return path
+
+
+def _follow_link(path):
+    """``path``, or where the symbolic link ``path`` leads (a dangling one is refused)."""
+    if not path.is_symlink():
+        return path
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        raise UserError(f"cannot write {path}: it is a symbolic link to {os.readlink(path)}, "
+                        "which does not exist.",
+                        "Create what it points to, remove the link, or choose another output "
+                        "path.") from None
+    except (OSError, RuntimeError) as exc:  # a loop: RuntimeError before Python 3.13
+        raise UserError(f"cannot write {path}: it is a symbolic link that cannot be followed "
+                        f"({getattr(exc, 'strerror', None) or exc}).",
+                        "Fix or remove the link, or choose another output path.") from None
+    return target
+
+
+def check_replaceable(path, directory=None, link=None):
+    """Refuse, with a UserError, what is at ``path`` if a rename must not replace it.
+
+    Regular files are replaced (by a file), and wordrep's model folders (by a folder); nothing
+    at ``path`` is fine too. ``directory`` is as in :func:`check_writable`; ``link``, when it
+    is not ``path``, is the symbolic link the user named, for the message.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:  # nothing there, or not visible: writing will tell
+        return
+    name = str(path) if link in (None, path) else f"{link} (a symbolic link to {path})"
+    if stat.S_ISREG(mode):
+        if directory:
+            raise UserError(f"cannot write {name}: it exists and is a file, and a folder goes "
+                            "there.",
+                            "Choose another path or remove the file (a model saved as .vec, "
+                            ".txt or .bin is one file).")
+        return
+    if stat.S_ISDIR(mode):
+        if directory is False:
+            raise UserError(f"cannot write {name}: it is a folder.",
+                            "Choose a file name, not a folder.")
+        if not _is_replaceable_dir(path):
+            raise UserError(f"cannot write {name}: it is an existing folder that is not a "
+                            "wordrep model.", "Choose another output path.")
+        return
+    kind = next((what for test, what in SPECIAL_KINDS if test(mode)), "not a regular file")
+    raise UserError(f"cannot write {name}: it is {kind}, which wordrep does not replace.",
+                    "wordrep writes a new file and renames it into place; choose the path of a "
+                    "regular file.")
 
 
 def _is_replaceable_dir(path):
@@ -103,9 +190,11 @@ def _no_room(written):
 def atomic_path(target, directory=False):
     """Yield a temporary path; on success move it to ``target`` (replacing what was there).
 
-    With ``directory=True`` the temporary path is an empty folder to fill.
+    With ``directory=True`` the temporary path is an empty folder to fill. A symbolic link is
+    followed: its target is replaced and the link stays. What is not a regular file (or, for a
+    folder, a wordrep model) is refused with a UserError, as :func:`check_writable` says.
     """
-    target = check_writable(target)
+    target = check_writable(target, directory)
     parent = target.parent if str(target.parent) else Path(".")
     remove_stale(target)
     try:
@@ -116,7 +205,7 @@ def atomic_path(target, directory=False):
             "Choose an output path you can write to.") from None
     try:
         yield tmp
-        _replace(tmp, target)
+        _replace(tmp, target, directory)
     except OSError as exc:
         full = disk_full_error(target, exc, tmp)  # before removing: the file shows the cause
         _remove(tmp)
@@ -146,7 +235,9 @@ def _make_temporary(parent, name, kind, directory=False):
             continue
 
 
-def _replace(tmp, target):
+def _replace(tmp, target, directory):
+    # Again, just before the rename: something else may have taken the name while writing.
+    check_replaceable(target, directory)
     if tmp.is_dir() and target.is_dir() and not target.is_symlink():
         # A folder cannot be renamed over a non-empty one: swap them, then drop the old one.
         if not _exchange(tmp, target):

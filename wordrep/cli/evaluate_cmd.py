@@ -27,8 +27,9 @@ FORMATS = click.Choice(["table", "markdown", "json", "csv"])
               help="Resamples for confidence intervals and paired tests; 0 for none.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Also write the results as JSON to this file (atomically).")
+@click.option("-o", "--output", metavar="FILE|-",
+              help="Also write the results as JSON to this file (atomically); '-' prints that "
+                   "JSON on stdout, in place of the --format rendering.")
 @click.option("--allow-pickle", is_flag=True,
               help="Allow gensim's pickled .kv/.model files (they can run code: trusted files only).")
 def evaluate_cmd(models, benchmarks, oov, restrict, analogy_method, case_sensitive, bootstrap,
@@ -46,6 +47,9 @@ def evaluate_cmd(models, benchmarks, oov, restrict, analogy_method, case_sensiti
       wordrep evaluate model.wr -b my_pairs.txt --oov zero --format json > results.json
     """
     from ..evaluate import evaluate, render
+    target = _output_target(output, fmt)  # before any work: a bad -o must not cost the scoring
+    if target == "-":
+        fmt, target = "json", None
     reps = [_open_model(m, allow_pickle) for m in models]
     _unique_names(reps, models)
     results = evaluate(reps, list(benchmarks) or None, oov=oov, fold_case=not case_sensitive,
@@ -54,11 +58,29 @@ def evaluate_cmd(models, benchmarks, oov, restrict, analogy_method, case_sensiti
     for record in results.records:
         if record.undefined:
             echo_err(f"Note: {record.representation} on {record.dataset}: {record.undefined}.")
-    if output:
+    if target:
         from ..atomic import atomic_path
-        with atomic_path(Path(output)) as tmp:
+        with atomic_path(target) as tmp:
             tmp.write_text(results.to_json() + "\n", encoding="utf-8")
     click.echo(render(results, fmt))
+
+
+def _output_target(output, fmt):
+    """Where ``-o`` writes: None, ``"-"`` (stdout) or the checked path (a link's target)."""
+    from ..atomic import check_writable
+    from ..errors import UserError
+    if output is None:
+        return None
+    if output != "-":
+        return check_writable(output, directory=False)
+    source = click.get_current_context().get_parameter_source("fmt")
+    if fmt != "json" and source is not click.core.ParameterSource.DEFAULT:
+        # stdout carries one document: the JSON of -o - or the --format rendering, not both.
+        raise UserError(f"-o - prints the results as JSON on stdout, where --format {fmt} "
+                        "would print them too.",
+                        f"Give one: -o - (the same as --format json), or --format {fmt} with "
+                        "-o FILE.")
+    return "-"
 
 
 def _open_model(spec, allow_pickle):

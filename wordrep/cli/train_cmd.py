@@ -53,16 +53,16 @@ def make_train_command(entry):
 
     def callback(corpus, output, output_format, tokenizer_settings, **values):
         from .. import storage
-        from ..atomic import check_writable
         from ..representations import build
-        check_writable(output)  # before any work: a bad -o must not cost a training run
+        # Before any work: a bad -o must not cost a training run.
+        target, output_format = _output_target(output, output_format)
         opened = open_corpus_cli(corpus, make_tokenizer(**tokenizer_settings)) if corpus else None
         started = time.perf_counter()
         rep = build(entry.name, opened, **values)
         seconds = time.perf_counter() - started
-        storage.save(rep, output, format=output_format)
+        storage.save(rep, target, format=output_format)
         echo_err(f"{entry.name}: {len(rep.vocabulary):,} words, built in {seconds:.1f} s, "
-                 f"saved to {output}")
+                 f"saved to {target}")
         click.echo(str(output))
 
     options = [click.Option(["-o", "--output"], required=True, type=click.Path(dir_okay=True),
@@ -78,6 +78,27 @@ def make_train_command(entry):
                             callback=_with_tokenizer(callback),
                             help=_help(entry, needs_corpus), short_help=entry.summary)
     return tokenizer_options(command) if needs_corpus else command
+
+
+def _output_target(output, output_format):
+    """The checked path to save to (a symbolic link's target) and the format to write.
+
+    The format comes from the suffix of the name given (README: "-o PATH picks the format
+    from the suffix"), also when it is a link. A native model is a folder, so an existing
+    file there is refused now, not after training.
+    """
+    from pathlib import Path
+
+    from ..atomic import check_writable
+    from ..errors import UserError
+    from ..storage import _write_format
+    if output == "-":
+        raise UserError("cannot write a model to standard output (-o -): a model is a folder "
+                        "or a vector file.",
+                        "Give a path: -o model.wr (wordrep's format), -o model.vec (word2vec "
+                        "text) or -o model.bin (word2vec binary).")
+    fmt = _write_format(Path(output), output_format)
+    return check_writable(output, directory=fmt == "native"), fmt
 
 
 def _with_tokenizer(callback):
