@@ -7,6 +7,7 @@ import lzma
 import os
 import time
 import zipfile
+from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
@@ -255,9 +256,10 @@ def make_text8_zip(folder, text):
     archive = folder / "text8.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("text8", text)
-    return named.Download(url="", sha256=hashlib.sha256(archive.read_bytes()).hexdigest(),
-                          size=archive.stat().st_size, member="text8",
-                          member_sha256=hashlib.sha256(text.encode()).hexdigest())
+    return replace(named.PACKAGED["text8"], url="",
+                   sha256=hashlib.sha256(archive.read_bytes()).hexdigest(),
+                   size=archive.stat().st_size,
+                   member_sha256=hashlib.sha256(text.encode()).hexdigest())
 
 
 def test_fetch_text8_from_a_local_server(tmp_path, monkeypatch, http_server):
@@ -265,7 +267,7 @@ def test_fetch_text8_from_a_local_server(tmp_path, monkeypatch, http_server):
     served.mkdir()
     spec = make_text8_zip(served, " anarchism originated as a term of abuse" * 100)
     url = http_server(served) + "/text8.zip"
-    monkeypatch.setattr(named, "TEXT8", named.Download(**{**spec.__dict__, "url": url}))
+    monkeypatch.setitem(named.PACKAGED, "text8", replace(spec, url=url))
     result = CliRunner().invoke(main, ["-q", "corpus", "fetch", "text8"])
     assert result.exit_code == 0, result.output
     stats = open_corpus("text8").statistics()
@@ -277,8 +279,7 @@ def test_download_with_wrong_checksum_is_refused_and_removed(tmp_path, monkeypat
     served.mkdir()
     spec = make_text8_zip(served, "some text")
     url = http_server(served) + "/text8.zip"
-    wrong = named.Download(**{**spec.__dict__, "url": url, "sha256": "0" * 64})
-    monkeypatch.setattr(named, "TEXT8", wrong)
+    monkeypatch.setitem(named.PACKAGED, "text8", replace(spec, url=url, sha256="0" * 64))
     result = CliRunner().invoke(main, ["-q", "corpus", "fetch", "text8"])
     assert result.exit_code == 2
     assert "SHA-256" in result.output and "removed" in result.output
@@ -286,8 +287,8 @@ def test_download_with_wrong_checksum_is_refused_and_removed(tmp_path, monkeypat
 
 
 def test_offline_download_fails_fast_with_a_clear_message(monkeypatch, closed_port_url):
-    monkeypatch.setattr(named, "TEXT8", named.Download(url=closed_port_url + "/text8.zip",
-                                                       sha256="0" * 64, size=10, member="text8"))
+    monkeypatch.setitem(named.PACKAGED, "text8", replace(
+        named.PACKAGED["text8"], url=closed_port_url + "/text8.zip", sha256="0" * 64, size=10))
     result = CliRunner().invoke(main, ["corpus", "fetch", "text8"])
     assert result.exit_code == 2
     assert "cannot download" in result.output and "Traceback" not in result.output

@@ -239,14 +239,14 @@ def test_a_redirect_must_pass_the_same_rules(served, target, http_server):
 
 def test_every_url_in_the_code_passes_the_transport_rules():
     from wordrep.benchmarks.named import DOWNLOADS
-    from wordrep.corpora.named import TEXT8
+    from wordrep.corpora.named import PACKAGED
 
     for spec in DOWNLOADS.values():
         check_url(spec.url, spec.verified)
     plain = sorted(name for name, spec in DOWNLOADS.items() if spec.url.startswith("http:"))
     assert plain == ["simverb3500", "ws353rel", "ws353sim"]  # kept for their pinned SHA-1
     assert all(DOWNLOADS[name].sha1 for name in plain)
-    assert TEXT8.url.startswith("https://") and TEXT8.sha256
+    assert all(c.url.startswith("https://") and c.sha256 for c in PACKAGED.values())
 
 
 def test_a_full_disk_during_a_download_is_one_clear_error(served, target, http_server):

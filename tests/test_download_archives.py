@@ -10,6 +10,7 @@ import random
 import stat
 import tarfile
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -180,9 +181,9 @@ def test_a_damaged_archive_gives_a_clear_error(served, http_server, monkeypatch)
 def test_a_text8_zip_with_a_link_is_refused(served, http_server, monkeypatch, wordrep_home):
     archive = make_zip(served / "text8.zip", {"text8": ("symlink", "/etc/passwd")})
     data = archive.read_bytes()
-    monkeypatch.setattr(corpora_named, "TEXT8", corpora_named.Download(
-        url=http_server(served) + "/text8.zip", sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data), member="text8"))
+    monkeypatch.setitem(corpora_named.PACKAGED, "text8", replace(
+        corpora_named.PACKAGED["text8"], url=http_server(served) + "/text8.zip",
+        sha256=hashlib.sha256(data).hexdigest(), size=len(data)))
     result = CliRunner().invoke(main, ["-q", "corpus", "fetch", "text8"])
     assert result.exit_code == 2 and "'text8' is a symbolic link" in result.stderr
     assert not (cache_dir("data") / "text8").exists()

@@ -21,6 +21,6 @@ def open_corpus(name_or_path, tokenizer=None, fetch_missing=True, progress=None)
         return name_or_path
     key = str(name_or_path)
     if key in corpora:
-        path = corpora.get(key).func(fetch_missing=fetch_missing, progress=progress)
+        path = corpora.get(key).path(fetch_missing=fetch_missing, progress=progress)
         return Corpus(path, tokenizer, name=key)
     return Corpus(name_or_path, tokenizer)
