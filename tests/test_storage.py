@@ -14,7 +14,7 @@ from gensim.models import KeyedVectors, Word2Vec
 from gensim.test.utils import common_texts, datapath
 
 import wordrep
-from wordrep import storage
+from wordrep import cache, storage
 from wordrep.corpora.vocabulary import Vocabulary
 from wordrep.errors import UserError
 from wordrep.representations import SparseVectors, build
@@ -51,6 +51,12 @@ def assert_same(a, b, atol):
     assert a.vocabulary == b.vocabulary
     pairs = sample_pairs(a)
     np.testing.assert_allclose(a.similarity(pairs), b.similarity(pairs), atol=atol)
+
+
+def matching_checksums(folder):
+    """Rewrite the model's checksums.json to match its files: a model saved that way (or before
+    a file existed), so that the loader's own checks are reached."""
+    cache.write_checksums(folder)
 
 
 def leftovers(folder, keep=()):
@@ -304,7 +310,7 @@ def test_native_model_from_a_newer_wordrep(tmp_path, onehot):
     meta = json.loads((tmp_path / "m" / "meta.json").read_text())
     meta["format_version"] = 99
     (tmp_path / "m" / "meta.json").write_text(json.dumps(meta))
-    with pytest.raises(UserError, match="newer"):
+    with pytest.raises(UserError, match="written by a newer wordrep"):
         load(tmp_path / "m")
 
 
@@ -382,7 +388,8 @@ def test_failed_word2vec_write_leaves_nothing(tmp_path, lee, monkeypatch, name):
 def test_nan_or_infinite_values_are_refused_naming_the_word(tmp_path):
     path = tmp_path / "nan.vec"
     path.write_text("3 3\ncat 1 2 3\ndog 1 nan 2\nemu inf 0 0\n", encoding="utf-8")
-    with pytest.raises(UserError, match=r"'dog' has NaN or infinite values \(2 word"):
+    with pytest.raises(UserError, match=r"the vectors of 'dog', 'emu' have NaN or infinite "
+                                        r"values \(2 words\)"):
         load(path)
 
 
@@ -419,8 +426,11 @@ def test_a_model_saved_without_norms_still_loads(tmp_path):
     random_model(tmp_path / "m", 500, 16)
     expected = load(tmp_path / "m").most_similar("w0000003", topn=5)
     (tmp_path / "m" / "norms.npy").unlink()  # as wordrep wrote models before norms.npy
+    matching_checksums(tmp_path / "m")
     old = load(tmp_path / "m")
-    assert old.kv.norms is None  # not computed at load
+    # Computed at load (the check for NaN rows reads them), kept in memory for the queries.
+    assert not isinstance(old.kv.norms, np.memmap)
+    np.testing.assert_array_equal(old.kv.norms, load(tmp_path / "m").kv.norms)
     got = old.most_similar("w0000003", topn=5)
     assert [w for w, _ in got] == [w for w, _ in expected]
     assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-6)
@@ -432,6 +442,7 @@ def test_a_model_saved_without_norms_still_loads(tmp_path):
 def test_damaged_norms_are_refused(tmp_path, norms):
     random_model(tmp_path / "m", 500, 16)
     np.save(tmp_path / "m" / "norms.npy", norms)
+    matching_checksums(tmp_path / "m")
     with pytest.raises(UserError, match="damaged.*norms.npy"):
         load(tmp_path / "m")
 
@@ -485,6 +496,7 @@ def test_gensim_save_of_a_loaded_model_is_plain_gensim(tmp_path):
 def test_a_model_saved_without_word_order_still_loads(tmp_path):
     random_model(tmp_path / "m", 300, 8)
     (tmp_path / "m" / "word_order.npy").unlink()  # as wordrep wrote models before it
+    matching_checksums(tmp_path / "m")
     rep = load(tmp_path / "m")
     assert rep.kv.key_to_index["w0000299"] == 299 and rep.index("w0000007") == 7
 
@@ -495,6 +507,7 @@ def test_a_model_saved_without_word_order_still_loads(tmp_path):
 def test_damaged_word_order_is_refused(tmp_path, order):
     random_model(tmp_path / "m", 300, 8)
     np.save(tmp_path / "m" / "word_order.npy", order)
+    matching_checksums(tmp_path / "m")
     with pytest.raises(UserError, match="damaged.*word_order.npy"):
         load(tmp_path / "m")
 
@@ -502,9 +515,11 @@ def test_damaged_word_order_is_refused(tmp_path, order):
 def test_a_word_twice_is_refused_with_or_without_word_order(tmp_path):
     random_model(tmp_path / "m", 3, 2)
     (tmp_path / "m" / "words.json").write_text('["w0000000", "w0000001", "w0000001"]')
+    matching_checksums(tmp_path / "m")
     with pytest.raises(UserError, match="damaged.*twice"):
         load(tmp_path / "m")
     (tmp_path / "m" / "word_order.npy").unlink()
+    matching_checksums(tmp_path / "m")
     with pytest.raises(UserError, match="damaged.*duplicates"):
         load(tmp_path / "m")
 

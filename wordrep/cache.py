@@ -8,7 +8,8 @@ An entry is a folder of the cache (``corpora/FINGERPRINT``, ``counts/FINGERPRINT
   (:func:`wordrep.atomic.atomic_path`). A kill at any moment leaves either no entry or a whole
   one; the killed writer's temporary folder is swept up by the next write of that entry.
 - checked on every read: a file that is missing, of another size, of another SHA-256, or not
-  listed, or a loader that fails, makes the entry *damaged*. A damaged entry is removed, with
+  listed, or a loader that fails, makes the entry *damaged*. (A file's SHA-256 is computed once
+  per process, then kept while its size, times and inode stay the same: :func:`sha256_once`.) A damaged entry is removed, with
   a warning, and built again; it is never used. An entry without ``checksums.json`` (written
   by an older wordrep) counts as damaged, once.
 - built by one process at a time: the builder holds an exclusive ``flock`` on a lock file
@@ -27,15 +28,16 @@ cache on a failing disk shows; xxHash would be ten times faster but is one more 
 a saving of well under a second. Entries are small next to what they save (a corpus pass, a
 counting pass, a PMI), so checking them all in full is the simple rule.
 
-Models saved with :func:`wordrep.storage.save` carry the same ``checksums.json``; the
-pipeline checks it before it reuses a model. :func:`wordrep.storage.load` does not: opening
-a large model must stay a memory map, not a read of every byte.
+Models saved with :func:`wordrep.storage.save` carry the same ``checksums.json``, which
+:func:`wordrep.storage.load` checks (sizes always, SHA-256 unless ``verify=False``) and the
+pipeline before it reuses a model; the digests computed by one are not computed again by the other.
 """
 import json
 import logging
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 from .atomic import atomic_path
@@ -75,33 +77,98 @@ def write_checksums(folder):
     (folder / CHECKSUMS).write_text(text, encoding="utf-8")
 
 
-def verify(folder):
-    """Raise :class:`Damaged`, saying why, unless ``folder`` matches its ``checksums.json``."""
+def verify(folder, hash=True, files=None):
+    """Raise :class:`Damaged`, saying why, unless ``folder`` matches its ``checksums.json``.
+
+    Parameters
+    ----------
+    folder : path
+        A cache entry or a native model folder.
+    hash : bool
+        Compare SHA-256 digests too, not only sizes. A digest is computed once per file and
+        process (see :func:`sha256_once`).
+    files : collection of str, optional
+        The names that must be listed when present; other files are left alone (a model folder
+        may gain a README or a ``.DS_Store``). Default: every file of ``folder``.
+
+    Raises
+    ------
+    NoChecksums
+        ``folder`` has no ``checksums.json`` (a :class:`Damaged` too).
+    Damaged
+        Anything else that does not match.
+    """
     folder = Path(folder)
+    listed = _read_checksums(folder)
     try:
-        manifest = json.loads((folder / CHECKSUMS).read_text(encoding="utf-8"))
-        listed = manifest["files"]
-        if manifest.get("format") != FORMAT or manifest.get("algorithm") != "sha256":
-            raise Damaged(f"{CHECKSUMS} is of an unknown format")
-    except FileNotFoundError:
-        raise Damaged(f"no {CHECKSUMS}: incomplete, or written by an older wordrep") from None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise Damaged(f"unreadable {CHECKSUMS} ({exc})") from None
-    try:
-        unlisted = sorted(set(_files(folder)) - set(listed))
+        present = _files(folder) if files is None else [n for n in files if (folder / n).exists()]
+        unlisted = sorted(set(present) - set(listed))
         if unlisted:
             raise Damaged(f"{unlisted[0]} is not in {CHECKSUMS}")
         for name, expected in listed.items():
-            path = folder / name
-            if not path.is_file():
-                raise Damaged(f"{name} is missing")
-            if path.stat().st_size != expected["size"]:
-                raise Damaged(f"{name} has {path.stat().st_size:,} bytes, not "
-                              f"{expected['size']:,}")
-            if sha256_file(path) != expected["sha256"]:
-                raise Damaged(f"{name} does not match its SHA-256")
+            _check_file(folder, name, expected, hash)
     except (OSError, KeyError, TypeError) as exc:
         raise Damaged(f"cannot be checked ({exc})") from None
+
+
+class NoChecksums(Damaged):
+    """A folder without ``checksums.json``: incomplete, or written by an older wordrep."""
+
+
+def _read_checksums(folder):
+    """The ``files`` table of ``folder``'s ``checksums.json``: name -> size and sha256."""
+    try:
+        manifest = json.loads((folder / CHECKSUMS).read_text(encoding="utf-8"))
+        listed = manifest["files"]
+        if manifest.get("format") != FORMAT or manifest.get("algorithm") != "sha256" \
+                or not isinstance(listed, dict):
+            raise Damaged(f"{CHECKSUMS} is of an unknown format")
+    except FileNotFoundError:
+        raise NoChecksums(f"no {CHECKSUMS}: incomplete, or written by an older wordrep") from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise Damaged(f"unreadable {CHECKSUMS} ({exc})") from None
+    return listed
+
+
+def _check_file(folder, name, expected, hash):
+    path = folder / name
+    if not path.is_file():
+        raise Damaged(f"{name} is missing")
+    size = path.stat().st_size
+    if size != expected["size"]:
+        raise Damaged(f"{name} has {size:,} bytes, not {expected['size']:,}")
+    if hash and sha256_once(path) != expected["sha256"]:
+        raise Damaged(f"{name} does not match its SHA-256")
+
+
+# A file's SHA-256 is kept for the rest of the process under what identifies its content without
+# reading it: device, inode, size, mtime and ctime (the inode change time, which no user can set
+# back: a file edited in place with its size and mtime restored still gets a new one). Reloading a
+# model or re-reading an entry then costs a stat per file. Timestamps are coarse (a kernel tick,
+# 2 s on FAT), so a file changed less than RACY_SECONDS before it was hashed could change again
+# within the same timestamp: its digest is not kept (git's "racily clean" entries).
+RACY_SECONDS = 2.0
+_digests = {}
+
+
+def sha256_once(path):
+    """The SHA-256 of ``path`` (:func:`wordrep.download.sha256_file`), computed once per file
+    and process while the file stays unchanged."""
+    now = time.time_ns()
+    before = os.stat(path)
+    key = _identity(path, before)
+    digest = _digests.get(key)
+    if digest is None:
+        digest = sha256_file(path)
+        settled = now - max(before.st_mtime_ns, before.st_ctime_ns) > RACY_SECONDS * 1e9
+        if settled and _identity(path, os.stat(path)) == key:  # and not changed while read
+            _digests[key] = digest
+    return digest
+
+
+def _identity(path, stat):
+    return (os.path.abspath(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns,
+            stat.st_ctime_ns)
 
 
 def builder_pid(folder):

@@ -28,8 +28,14 @@ Formats
 When writing, the suffix chooses: ``.vec`` and ``.txt`` word2vec text, ``.bin`` word2vec
 binary, anything else native. When reading, the file's content is sniffed. A ``format``
 argument overrides both. Everything is written to a temporary name and renamed when complete.
-A native folder also holds ``checksums.json``, the size and SHA-256 of each of its files, which
-``wordrep run`` checks before it reuses a model (:mod:`wordrep.cache`).
+A native folder also holds ``checksums.json``, the size and SHA-256 of each of its files. Loading
+checks it: the sizes always, and the SHA-256 of each file the first time this process opens it
+(its digest is then kept while the file's size, times and inode stay the same; see
+:func:`wordrep.cache.sha256_once`). A model saved before ``checksums.json`` existed loads with a
+warning. ``wordrep run`` checks the same file before it reuses a model (:mod:`wordrep.cache`).
+
+Vectors with NaN or infinite values are refused in every format, naming their words: no score
+can be computed with them.
 
 Examples
 --------
@@ -45,6 +51,7 @@ Examples
 import bz2
 import gzip
 import json
+import logging
 import lzma
 import re
 import tokenize
@@ -56,10 +63,12 @@ import scipy.sparse as sp
 
 from . import __version__, vector_files
 from .atomic import atomic_path, check_writable
-from .cache import write_checksums
+from .cache import Damaged, NoChecksums, verify as verify_checksums, write_checksums
 from .errors import UserError
-from .representations.base import now_utc
-from .representations.sparse import SparseVectors
+from .representations.base import check_finite, now_utc
+from .representations.sparse import SparseVectors, nonfinite_rows
+
+log = logging.getLogger(__name__)
 
 NATIVE_FORMAT = "wordrep"
 NATIVE_VERSION = 1
@@ -76,6 +85,12 @@ MAX_DENSE_CELLS = 25_000_000
 # numpy's .npy header parser raises tokenize.TokenError on some damaged headers.
 READ_ERRORS = (ValueError, EOFError, TypeError, IndexError, AssertionError, OSError,
                zlib.error, lzma.LZMAError, tokenize.TokenError)
+# The files of a native model that load reads: each must be listed in checksums.json when it is
+# there. Other files in the folder (a README, a .DS_Store) are not the model's and are left alone.
+NATIVE_FILES = ("meta.json", "words.json", "vectors.npy", "norms.npy", "word_order.npy",
+                "ngrams.npy", "data.npy", "indices.npy", "indptr.npy")
+NATIVE_FIX = "Re-create the model, or save it again from a copy that loads."
+NATIVE_NAN_FIX = "Re-create the model without them: no similarity can be computed with them."
 
 
 # ---- saving --------------------------------------------------------------------------------
@@ -155,7 +170,7 @@ def _save_native(rep, path):
         _write_json(tmp / "words.json", list(rep.vocabulary))
         # meta.json last: a folder with it is a complete model.
         _write_json(tmp / "meta.json", meta, indent=1)
-        # What a run checks before it reuses the model (wordrep.cache); load does not read it.
+        # What load (and a run, before it reuses the model) checks the files against.
         write_checksums(tmp)
 
 
@@ -210,7 +225,7 @@ def _in_index_order(rep, path):
 
 # ---- loading -------------------------------------------------------------------------------
 
-def load(path, format=None, allow_pickle=False):
+def load(path, format=None, allow_pickle=False, verify=True):
     """Read a representation from ``path``.
 
     Parameters
@@ -223,6 +238,13 @@ def load(path, format=None, allow_pickle=False):
     allow_pickle : bool
         Allow gensim's pickled ``.kv``/``.model`` files. Unpickling runs code stored in the
         file: only for files you trust.
+    verify : bool
+        For a native model: check the SHA-256 of its files against its ``checksums.json``
+        (their sizes are checked either way). The first load of a model in a process reads
+        every byte to do so, about 1 s a GB when the files are not in the page cache and
+        ~0.3 s a GB when they are (which the memory map then reads from); later loads of the
+        same unchanged files in that process only compare sizes, times and inodes. With
+        ``False`` a large model opens at once, and its files are trusted to be as saved.
 
     Returns
     -------
@@ -231,7 +253,9 @@ def load(path, format=None, allow_pickle=False):
     Raises
     ------
     UserError
-        A missing path, an unknown or damaged file, or a pickle without ``allow_pickle``.
+        A missing path, an unknown or damaged file (a native model whose files do not match
+        its checksums), vectors with NaN or infinite values, or a pickle without
+        ``allow_pickle``.
     """
     path = Path(path)
     if not path.exists():
@@ -242,7 +266,7 @@ def load(path, format=None, allow_pickle=False):
         raise UserError(f"unknown format {format!r} for {path}.", f"Known: {', '.join(FORMATS)}.")
     fmt = format or detect_format(path)
     if fmt == "native":
-        return _load_native(path)
+        return _load_native(path, verify)
     if fmt == "gensim":
         return _load_pickle(path, allow_pickle)
     return _load_word2vec(path, fmt)
@@ -309,18 +333,19 @@ def _load_word2vec(path, fmt):
         vector_files.check_all_read(path, kv, shape)
     else:
         vector_files.check_row_lengths(path, kv, header_lines=int(fmt == "word2vec"))
-    _check_finite(kv, path)
+    _check_finite(kv, path, "Fix or remove those lines; wordrep does not score with them.")
     return DenseVectors(kv, name=_stem(path), metadata={"source": str(path), "format": fmt})
 
 
-def _check_finite(kv, path):
-    """Refuse NaN or infinite values, naming the first word that has them: a score computed
-    with them would be silently wrong."""
-    bad = np.flatnonzero(~np.isfinite(kv.vectors).all(axis=1))
-    if bad.size:
-        raise UserError(f"{path}: the vector of {kv.index_to_key[int(bad[0])]!r} has NaN or "
-                        f"infinite values ({bad.size} word(s) in all).",
-                        "Fix or remove those lines; wordrep does not score with them.")
+def _check_finite(kv, path, hint):
+    """Refuse dense vectors with NaN or infinite values, naming the file and the words (the
+    representation would refuse them too, naming only itself). Their norms are computed if
+    they are not known, and kept."""
+    from .representations.dense import nonfinite_rows, row_norms
+
+    if kv.norms is None:
+        kv.norms = row_norms(kv.vectors)
+    check_finite(kv.index_to_key, nonfinite_rows(kv.vectors, kv.norms), path, hint)
 
 
 def _stem(path):
@@ -348,13 +373,16 @@ def _load_pickle(path, allow_pickle):
     if not isinstance(kv, KeyedVectors):
         raise UserError(f"{path} holds a gensim {type(obj).__name__}, which has no word vectors.",
                         "Pass a KeyedVectors (.kv) or Word2Vec/FastText (.model) file.")
+    _check_finite(kv, path, "Fix the model that wrote them; wordrep does not score with them.")
     return DenseVectors(kv, name=_stem(path), metadata={"source": str(path), "format": "gensim"})
 
 
-def _load_native(path):
+def _load_native(path, verify):
     try:
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        # Before the checksums: a model from a newer wordrep is said to be one, not damaged.
         _check_native(meta, path)
+        _check_checksums(path, verify)
         words = _check_words(json.loads((path / "words.json").read_text(encoding="utf-8")))
         if meta["kind"] == "dense":
             return _load_dense(path, meta, words)
@@ -364,6 +392,19 @@ def _load_native(path):
     except (*READ_ERRORS, KeyError) as exc:  # JSONDecodeError is a ValueError
         raise UserError(f"{path} is a damaged wordrep model: {type(exc).__name__}: {exc}",
                         "Save the model again.") from None
+
+
+def _check_checksums(path, verify):
+    """Refuse a model whose files do not match its ``checksums.json`` (sizes, and SHA-256 with
+    ``verify``); warn about one saved without it."""
+    try:
+        verify_checksums(path, hash=verify, files=NATIVE_FILES)
+    except NoChecksums:
+        log.warning("Warning: %s has no checksums.json (saved by an older wordrep, or copied "
+                    "without it): its files cannot be checked. Load it and save it again to add "
+                    "one.", path)
+    except Damaged as exc:
+        raise UserError(f"{path} is a damaged wordrep model: {exc}.", NATIVE_FIX) from None
 
 
 def _check_native(meta, path):
@@ -412,20 +453,25 @@ def _load_dense(path, meta, words):
     else:
         kv = keyed_vectors(words, vectors, word_index=index is not None)
     kv.norms = _saved_norms(path, vectors)
+    # From norms.npy, 4 bytes a word (tied to vectors.npy by the checksums); a model saved
+    # without it has its norms computed here, reading every vector once.
+    _check_finite(kv, path, NATIVE_NAN_FIX)
+    if not np.isfinite(kv.norms).all():  # and the rows are: norms.npy is wrong
+        raise ValueError("norms.npy holds NaN or infinite norms of finite vectors")
     return DenseVectors(kv, name=meta.get("name"), metadata=meta.get("metadata"),
                         word_index=index)
 
 
 def _saved_norms(path, vectors):
-    """``norms.npy`` memory-mapped, or None for a model saved without it (computed on demand)."""
+    """``norms.npy`` memory-mapped, or None for a model saved without it."""
     if not (path / "norms.npy").is_file():
         return None
     norms = np.load(path / "norms.npy", mmap_mode="r", allow_pickle=False)
-    # 4 bytes a word: cheap to check, unlike the vectors it stands for.
-    if norms.shape != (len(vectors),) or norms.dtype.kind != "f" \
-            or not (np.isfinite(norms) & (norms >= 0)).all():
+    # 4 bytes a word: cheap to check, unlike the vectors it stands for. A NaN norm is left to
+    # the finite check, which names the word whose vector has NaN values.
+    if norms.shape != (len(vectors),) or norms.dtype.kind != "f" or (norms < 0).any():
         raise ValueError(f"norms.npy (shape {norms.shape}, dtype {norms.dtype}) does not hold "
-                         f"the {len(vectors)} finite norms >= 0 of vectors.npy")
+                         f"the {len(vectors)} norms >= 0 of vectors.npy")
     return norms
 
 
@@ -456,12 +502,13 @@ def _load_sparse(path, meta, words):
     data, indices, indptr = (np.load(path / f"{name}.npy", allow_pickle=False)
                              for name in ("data", "indices", "indptr"))
     rows, columns = (int(n) for n in meta["shape"])
-    if data.dtype.kind not in "fiub" or not np.isfinite(data).all():
-        raise ValueError(f"data.npy holds {data.dtype} values, not finite numbers")
+    if data.dtype.kind not in "fiub":
+        raise ValueError(f"data.npy holds {data.dtype} values, not numbers")
     if indices.dtype.kind not in "iu" or indptr.dtype.kind not in "iu":
         raise ValueError(f"indices.npy and indptr.npy hold {indices.dtype} and {indptr.dtype} "
                          "values, not whole numbers")
     matrix = sp.csr_array((data, indices, indptr), shape=(rows, columns))
     # full_check: column indices out of range would be read out of bounds later.
     matrix.check_format(full_check=True)
+    check_finite(words, nonfinite_rows(matrix), path, NATIVE_NAN_FIX)
     return SparseVectors(words, matrix, name=meta.get("name"), metadata=meta.get("metadata"))

@@ -258,10 +258,10 @@ class VectorRepresentation(Representation):
         save(self, path, format=format)
 
     @classmethod
-    def load(cls, path, format=None, allow_pickle=False):
+    def load(cls, path, format=None, allow_pickle=False, verify=True):
         """Read a representation; see :func:`wordrep.storage.load`."""
         from ..storage import load
-        rep = load(path, format=format, allow_pickle=allow_pickle)
+        rep = load(path, format=format, allow_pickle=allow_pickle, verify=verify)
         if not isinstance(rep, cls):
             raise UserError(f"{path} holds {type(rep).__name__}, not {cls.__name__}.",
                             "Load it with wordrep.load() instead.")
@@ -283,6 +283,39 @@ def top_indices(scores, k):
         candidates = np.arange(n)
     order = np.lexsort((candidates, -scores[candidates]))
     return candidates[order[:k]]
+
+
+def check_finite(words, bad, where, hint):
+    """Refuse vectors with NaN or infinite values, naming their words.
+
+    With them a cosine is NaN, which ranks below every real score: a neighbour list would end in
+    a row that was never compared, with a score of ``-inf``. Nothing can be scored with them, so
+    they are refused where vectors come in (built, wrapped or loaded), never met in a query.
+
+    Parameters
+    ----------
+    words : sequence of str
+        The vocabulary, in row order.
+    bad : array of int
+        The rows with a NaN or infinite value.
+    where : str
+        What the vectors are (a path or a name), to start the message.
+    hint : str
+        How to fix it, for this source.
+
+    Raises
+    ------
+    UserError
+        If ``bad`` is not empty.
+    """
+    if len(bad) == 0:
+        return
+    named = ", ".join(repr(words[int(i)]) for i in bad[:5])
+    if len(bad) == 1:
+        raise UserError(f"{where}: the vector of {named} has NaN or infinite values.", hint)
+    more = f" and {len(bad) - 5:,} more" if len(bad) > 5 else ""
+    raise UserError(f"{where}: the vectors of {named}{more} have NaN or infinite values "
+                    f"({len(bad):,} words).", hint)
 
 
 def _safe_divide(numerator, denominator):

@@ -9,7 +9,7 @@ normalized copy of 1M x 300 floats would be 1.2 GB in every process).
 import numpy as np
 from gensim.models import KeyedVectors
 
-from .base import UnknownWordError, VectorRepresentation, _check_topn
+from .base import UnknownWordError, VectorRepresentation, _check_topn, check_finite
 from .word_index import index_on_demand
 
 # The largest score block (queries x vocabulary rows) held at once: 4M float32 cells, 16 MB.
@@ -29,7 +29,9 @@ class DenseVectors(VectorRepresentation):
     Parameters
     ----------
     kv : gensim.models.KeyedVectors
-        The vectors; a trained gensim model (anything with a ``.wv``) is accepted too.
+        The vectors; a trained gensim model (anything with a ``.wv``) is accepted too. Vectors
+        with NaN or infinite values are refused (:class:`~wordrep.errors.UserError`): their
+        norms are computed here if ``kv.norms`` is not set, and kept for the queries.
     name : str, optional
         Defaults to ``"vectors"``.
     metadata : dict, optional
@@ -61,6 +63,9 @@ class DenseVectors(VectorRepresentation):
         # A loaded model's sorted-order index (word_index.WordIndex): words are found without
         # gensim's key_to_index dict, built only if gensim's own API asks for it.
         self._word_index = word_index
+        check_finite(self.vocabulary, nonfinite_rows(self.kv.vectors, self._norms()),
+                     repr(self.name), "Replace or drop those rows: no similarity can be "
+                     "computed with them.")
 
     @classmethod
     def from_arrays(cls, words, vectors, name=None, metadata=None):
@@ -194,10 +199,11 @@ class DenseVectors(VectorRepresentation):
             if query.size:
                 _merge(best_ids, best_scores, query, column + start, scores[query, column])
         # Excluded rows score -inf and sort last: cut them off (a tiny model may have fewer than
-        # topn other words).
+        # topn other words). A slot still -1 was never filled (a NaN score, from vectors changed
+        # after they were checked, passes no comparison): it is no word, not words[-1].
         kept = np.minimum(k, n - (exclude >= 0).sum(axis=1))
         words = self.kv.index_to_key
-        return [[(words[i], s) for i, s in zip(ids[:m].tolist(), scores[:m].tolist())]
+        return [[(words[i], s) for i, s in zip(ids[:m].tolist(), scores[:m].tolist()) if i >= 0]
                 for ids, scores, m in zip(best_ids, best_scores, kept)]
 
     def __getitem__(self, word):
@@ -261,6 +267,15 @@ def row_norms(vectors, rows=NORM_ROWS):
         block = vectors[start:start + rows]
         out[start:start + rows] = np.sqrt(np.einsum("ij,ij->i", block, block, dtype=np.float64))
     return out
+
+
+def nonfinite_rows(vectors, norms):
+    """The rows of ``vectors`` with a NaN or infinite value, found from their ``norms``
+    (:func:`row_norms`): a norm summed from such a row is not finite, so only those rows are
+    read, not the whole matrix (4 bytes a word: a memory-mapped model stays unread). A finite
+    row whose norm overflows float32 (values near 1e38) is read and let through."""
+    candidates = np.flatnonzero(~np.isfinite(norms))
+    return candidates[~np.isfinite(vectors[candidates]).all(axis=1)]
 
 
 def _drop(scores, exclude, start):

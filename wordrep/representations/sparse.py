@@ -6,7 +6,7 @@ one-hot matrix of 70k words would take 20 GB, the CSR one takes under 1 MB.
 import numpy as np
 import scipy.sparse as sp
 
-from .base import VectorRepresentation
+from .base import VectorRepresentation, check_finite
 
 
 class SparseVectors(VectorRepresentation):
@@ -50,6 +50,8 @@ class SparseVectors(VectorRepresentation):
         if len(self._index) != len(self._words):
             raise ValueError("the word list has duplicates")
         self._norm_cache = None
+        check_finite(self._words, nonfinite_rows(self.matrix), repr(self.name),
+                     "Replace or drop those values: no similarity can be computed with them.")
 
     @property
     def vocabulary(self):
@@ -80,3 +82,11 @@ class SparseVectors(VectorRepresentation):
     def __getitem__(self, word):
         """The vector of ``word`` as a 1-row CSR array."""
         return self.matrix[[self.index(word)]]
+
+
+def nonfinite_rows(matrix):
+    """The rows of a CSR ``matrix`` that hold a NaN or infinite value (its stored values only)."""
+    if matrix.data.dtype.kind not in "fc":  # whole numbers and booleans are always finite
+        return np.empty(0, dtype=np.intp)
+    positions = np.flatnonzero(~np.isfinite(matrix.data))
+    return np.unique(np.searchsorted(matrix.indptr, positions, side="right") - 1)
