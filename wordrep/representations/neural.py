@@ -7,9 +7,47 @@ and lets it scale with cores.
 
 Parameters keep word2vec's names and defaults (window 5, negative 5, sample 1e-3, 5 epochs,
 alpha 0.025 for skip-gram and 0.05 for CBOW as in the original tool).
+
+The training text's layout
+--------------------------
+gensim's corpus_file reader (``word2vec_corpusfile.pyx`` and ``fasttext_corpusfile.pyx``,
+gensim 4.x; its issue 2880) drops words silently unless the file is laid out for it:
+
+- ``CythonLineSentence.next_batch`` reads whole lines while the batch holds at most
+  ``M = MAX_WORDS_IN_BATCH`` (10,000) words, so every batch but the last of a worker ends
+  with the line that takes it past M, and keeps that line: a batch holds more than M words.
+- ``prepare_c_structures_for_batch`` stops filling a batch once ``M`` words are kept (in the
+  vocabulary, not subsampled away): the rest of that line, and the lines after it, are never
+  trained, yet the line's words count as trained.
+
+So short lines alone cannot make it safe: with sample=0 and every word in the vocabulary, a
+batch of more than M words always loses some. Words that are not in the vocabulary cost
+nothing, so the file carries *filler* lines of a token gensim never puts in its vocabulary:
+after at most ``M - 1`` corpus tokens (a *group* of lines, each at most ``MAX_LINE`` tokens)
+comes a filler line of ``longest + 1`` fillers, ``longest`` the longest line of the file.
+Any batch then holds at most ``M - 1`` corpus tokens: the lines before its last one hold at
+most M words; if the last is a filler, they are all the corpus tokens; if a whole filler line
+is among them, corpus tokens are at most ``M - (longest + 1) + longest``; if neither, its
+corpus tokens come from one group (this holds too for a worker that starts mid-line). No batch
+reaches M kept words, so nothing is cut and every line is counted.
+
+The filler is ``"\\x1f"`` (unit separator): C++'s reader takes it for a word, Python's
+``str.split`` (gensim's vocabulary scan, every wordrep tokenizer) for whitespace, so it is in
+no corpus and no vocabulary (a ``trim_rule`` makes sure). gensim is told the file's own word
+and line counts, fillers included, for its learning-rate schedule and its stop rule. The
+fillers add about ``MAX_LINE / M`` (10%) words to read and nothing to train: about 1% of the
+time on wiki17m.
+
+gensim's trained counts are checked after training (:func:`_check_counts`): fewer raw words
+than the file holds mean words were skipped. Several workers start at byte offsets
+(``size / workers * k``) and stop after ``words / workers``; a gap between two workers is
+gensim's and shows in that check.
 """
+import json
 import logging
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -20,26 +58,67 @@ from ..home import cache_dir
 from . import representations
 
 log = logging.getLogger(__name__)
-MAX_LINE = 10_000  # gensim's corpus_file reader cuts longer lines anyway
+MAX_LINE = 1_000  # corpus tokens per line at most (longer lines are cut into pieces)
+FILLER = "\x1f"   # a word to gensim's C++ reader, whitespace to Python (see above)
+LAYOUT = 2        # version of the training text's layout, part of its cache key
+# (1: lines of 10,000 tokens, which lost words)
+
+
+@dataclass(frozen=True)
+class TrainingText:
+    """The training text gensim reads, with the counts its reader will find in it."""
+    path: Path
+    tokens: int  # corpus tokens
+    words: int   # words gensim's reader counts: corpus tokens and fillers
+    lines: int   # lines, filler lines included
 
 
 def corpus_file(corpus):
-    """The corpus as whitespace-separated tokens, one sentence a line (written once, cached;
-    checked against its checksums on every read, see :mod:`wordrep.cache`)."""
-    return cache.cached(cache_dir("text") / corpus.fingerprint,
-                        load=lambda folder: folder / "corpus.txt",
-                        build=lambda folder: _write_corpus(corpus, folder / "corpus.txt"),
+    """The corpus as whitespace-separated tokens, one sentence a line, with filler lines (see
+    the module's notes): a :class:`TrainingText`, written once and cached; checked against
+    its checksums on every read (see :mod:`wordrep.cache`)."""
+    from gensim.models.word2vec_inner import MAX_WORDS_IN_BATCH
+    key = f"{corpus.fingerprint}-layout{LAYOUT}-batch{MAX_WORDS_IN_BATCH}"
+    return cache.cached(cache_dir("text") / key, load=_load_text,
+                        build=lambda folder: _write_corpus(corpus, folder, MAX_WORDS_IN_BATCH),
                         what=f"training text of {corpus.name}")
 
 
-def _write_corpus(corpus, path):
+def _load_text(folder):
+    counts = json.loads((folder / "layout.json").read_text(encoding="utf-8"))
+    return TrainingText(folder / "corpus.txt", counts["tokens"], counts["words"],
+                        counts["lines"])
+
+
+def _groups(lengths, max_batch):
+    """The group of each line (groups of at most ``max_batch - 1`` tokens) and the fillers a
+    filler line needs (``longest + 1``): lines starting in the same ``max_batch - longest``
+    tokens make a group, so a group ends at most ``longest - 1`` tokens after that span."""
+    longest = int(lengths.max(initial=0))
+    assert longest < max_batch // 2, "lines must be much shorter than gensim's batches"
+    starts = np.cumsum(lengths) - lengths
+    return starts // (max_batch - longest), longest + 1
+
+
+def _write_corpus(corpus, folder, max_batch):
     arrays = corpus.token_ids()
     words = np.array(arrays.vocabulary.words, dtype=object)
     starts, ends = arrays.sentences(MAX_LINE)
-    with open(path, "w", encoding="utf-8") as out:
-        for start, end in zip(starts.tolist(), ends.tolist()):
+    group, fill = _groups(ends - starts, max_batch)
+    filler_line = " ".join([FILLER] * fill) + "\n"
+    filler_after = np.append(group[1:] != group[:-1], False)  # a filler line ends a group
+    with open(folder / "corpus.txt", "w", encoding="utf-8") as out:
+        for start, end, filler in zip(starts.tolist(), ends.tolist(), filler_after.tolist()):
             out.write(" ".join(words[arrays.ids[start:end]].tolist()))
             out.write("\n")
+            if filler:
+                out.write(filler_line)
+    fillers = int(filler_after.sum())
+    tokens = int((ends - starts).sum())
+    counts = {"tokens": tokens, "words": tokens + fillers * fill,
+              "lines": int(starts.size) + fillers, "max_batch": max_batch,
+              "max_line": MAX_LINE, "fillers_per_line": fill}
+    (folder / "layout.json").write_text(json.dumps(counts, indent=1), encoding="utf-8")
 
 
 def _check(dim, window, min_count, negative, hs, sample, epochs, alpha, workers):
@@ -60,28 +139,69 @@ def _check(dim, window, min_count, negative, hs, sample, epochs, alpha, workers)
             raise UserError(message, "See `wordrep train word2vec --help` for the ranges.")
 
 
+def _drop_filler(word, count, min_count):
+    """gensim ``trim_rule``: the filler is never a vocabulary word (Python's split already
+    skips it; this keeps it so if gensim ever scans with its C++ reader)."""
+    from gensim.utils import RULE_DEFAULT, RULE_DISCARD
+    return RULE_DISCARD if word == FILLER else RULE_DEFAULT
+
+
+def expected_effective_words(wv, sample):
+    """Words per epoch that gensim should train: every occurrence of a vocabulary word times
+    the probability that subsampling keeps it (gensim's ``sample_int / 2**32``)."""
+    counts = np.asarray(wv.expandos["count"], dtype=np.float64)
+    if not sample:
+        return float(counts.sum())
+    keep = np.minimum(np.asarray(wv.expandos["sample_int"], dtype=np.float64) / 2**32, 1.0)
+    return float(counts @ keep)
+
+
+def _check_counts(name, text, epochs, raw, trained, expected):
+    """Warn when gensim read fewer words than the training text holds (it skipped some).
+
+    Returns the figures, for the model's metadata."""
+    figures = {"raw_words": int(raw), "file_words": text.words * epochs,
+               "trained_words": int(trained), "expected_trained_words": round(expected * epochs),
+               "trained_fraction": round(trained / max(expected * epochs, 1), 4)}
+    if raw < text.words * epochs:
+        log.warning("%s: gensim read %s of the %s words of its training text (%.2f%%): "
+                    "it skipped some", name, f"{raw:,}", f"{text.words * epochs:,}",
+                    100 * raw / (text.words * epochs))
+    log.info("%s: gensim trained %s words, %.2f%% of the %s that subsampling should keep",
+             name, f"{trained:,}", 100 * figures["trained_fraction"],
+             f"{figures['expected_trained_words']:,}")
+    return figures
+
+
 def train(model_class, corpus, name, echo_progress=True, **params):
     """Train a gensim model on ``corpus`` through corpus_file; return DenseVectors."""
     nonempty_vocabulary(corpus, params["min_count"])
-    path = corpus_file(corpus)
+    text = corpus_file(corpus)
     gensim_log = logging.getLogger("gensim.models")
     level = gensim_log.level
     if echo_progress and logging.getLogger().isEnabledFor(logging.INFO):
         gensim_log.setLevel(logging.INFO)  # gensim's "EPOCH n - PROGRESS: at x%" lines
     started = time.perf_counter()
     try:
-        model = model_class(corpus_file=str(path), **params)
+        # what gensim's constructor does with corpus_file, but with the file's own counts
+        # (fillers included) and gensim's trained counts kept
+        model = model_class(**params)
+        model.build_vocab(corpus_file=str(text.path), trim_rule=_drop_filler)
+        trained, raw = model.train(corpus_file=str(text.path), total_examples=text.lines,
+                                   total_words=text.words, epochs=model.epochs,
+                                   start_alpha=model.alpha, end_alpha=model.min_alpha)
     finally:
         gensim_log.setLevel(level)
     seconds = time.perf_counter() - started
+    counts = _check_counts(name, text, params["epochs"], raw, trained,
+                           expected_effective_words(model.wv, params["sample"]))
     from .dense import DenseVectors
-    tokens = int(corpus.token_ids().ids.size)
-    speed = tokens * params["epochs"] / seconds
+    speed = text.tokens * params["epochs"] / seconds
     log.info("%s: trained on %s tokens x %d epochs in %.1f s: %.0f words/s",
-             name, f"{tokens:,}", params["epochs"], seconds, speed)
+             name, f"{text.tokens:,}", params["epochs"], seconds, speed)
     return DenseVectors(model.wv, name=name,
                         metadata={"timings": {"train": {"seconds": round(seconds, 3)}},
-                                  "words_per_second": round(speed)})
+                                  "words_per_second": round(speed), "gensim_counts": counts})
 
 
 def _word2vec(corpus, sg, dim, window, min_count, negative, hs, sample, epochs, alpha,
