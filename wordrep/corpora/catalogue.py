@@ -122,7 +122,8 @@ def read_entry(path):
             except ValueError as exc:
                 _refuse(path, f"field '{field}' {exc} (it is {_shown(data[field])})")
         elif field in allowed and field not in OPTIONAL:
-            _refuse(path, f"has no field '{field}'")
+            needs = f", which format '{data['format']}' needs" if field in FORMAT_FIELDS else ""
+            _refuse(path, f"no field '{field}'{needs}")
     if fields["name"] != path.stem:
         _refuse(path, f"field 'name' must be the file's name without .toml, "
                       f"'{path.stem}' (it is {_shown(fields['name'])})")
@@ -135,7 +136,7 @@ def _allowed_fields(path, data):
     allowed = set(FIELDS) - FORMAT_FIELDS | FORMATS.get(fmt, set())
     for field in data:
         if field not in FIELDS:
-            _refuse(path, f"has an unknown field '{field}' (known: {', '.join(FIELDS)})")
+            _refuse(path, f"unknown field '{field}' (known: {', '.join(FIELDS)})")
         if field not in allowed and fmt in FORMATS:
             _refuse(path, f"field '{field}' is not used by format '{fmt}'")
     return allowed
@@ -147,7 +148,7 @@ def _shown(value, width=60):
 
 
 def _refuse(path, problem):
-    raise UserError(f"the corpus catalogue file {path} {problem}.",
+    raise UserError(f"corpus catalogue {path}: {problem}.",
                     f"The fields are described in {README}.")
 
 
@@ -158,14 +159,14 @@ def _read_toml(path):
         import tomli as tomllib
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            _refuse(path, f"is over {MAX_FILE_BYTES:,} bytes, too large for a catalogue file")
+            _refuse(path, f"over {MAX_FILE_BYTES:,} bytes, too large for a catalogue file")
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        _refuse(path, f"is not valid TOML: {exc}")
+        _refuse(path, f"not valid TOML: {exc}")
     except RecursionError:  # tomllib recurses into nested arrays and inline tables
-        _refuse(path, "nests arrays or tables too deeply")
+        _refuse(path, "arrays or tables nested too deeply")
     except OSError as exc:
-        _refuse(path, f"cannot be read: {exc.strerror}")
+        _refuse(path, f"cannot read it: {exc.strerror}")
 
 
 def read_folder(folder, taken=None):
@@ -179,8 +180,8 @@ def read_folder(folder, taken=None):
     for path in sorted(Path(folder).glob("*.toml")):
         fields = read_entry(path)
         if fields["name"] in taken:
-            _refuse(path, f"names the corpus '{fields['name']}', which {taken[fields['name']]} "
-                          "already names; rename one of them")
+            _refuse(path, f"the name '{fields['name']}' is taken by {taken[fields['name']]}; "
+                          "give one of them another name")
         entries[fields["name"]] = fields
         taken[fields["name"]] = path
     return entries
