@@ -8,6 +8,10 @@ and the docs read the registry instead of keeping lists of their own::
 
     @representations.register("onehot")
     def build_onehot(corpus, min_count=5): ...
+
+Methods (the builders of representations) register more: their family, whether they need a
+corpus, and a declaration of every parameter (:mod:`wordrep.params`), checked against the
+builder's signature when the module loads, so that the two cannot drift apart.
 """
 import inspect
 from dataclasses import dataclass, field
@@ -65,3 +69,53 @@ class Registry:
 
     def names(self):
         return list(self._entries)
+
+
+FAMILIES = ("one-hot", "WordNet-derived", "distributional", "hybrid")
+
+
+@dataclass(frozen=True)
+class Method(Entry):
+    """A registered builder of representations, with its declaration.
+
+    ``params`` maps each keyword parameter to its :class:`wordrep.params.Param`;
+    ``needs_corpus`` says whether it trains on text; ``kind`` is ``"vectors"`` (a model that
+    can be saved) or ``"measure"`` (a WordNet measure: scores, no vectors).
+    """
+    family: str = ""
+    needs_corpus: bool = True
+    params: dict = field(default_factory=dict)
+    kind: str = "vectors"
+
+    @property
+    def parameters(self):
+        """The keyword parameters with their defaults (the first, the corpus, is not one)."""
+        params = list(inspect.signature(self.func).parameters.values())[1:]
+        return {p.name: p.default for p in params}
+
+    def __post_init__(self):
+        if self.family not in FAMILIES:
+            raise ValueError(f"{self.name}: family {self.family!r} is not one of {FAMILIES}")
+        declared, taken = set(self.params), set(self.parameters)
+        if declared != taken:
+            raise ValueError(f"{self.name}: parameters declared {sorted(declared - taken)} "
+                             f"but not taken, taken {sorted(taken - declared)} but not declared")
+
+    @property
+    def parents(self):
+        """The parameters that name another representation this one builds on."""
+        from .params import Representation
+        return tuple(n for n, p in self.params.items() if isinstance(p, Representation))
+
+
+class MethodRegistry(Registry):
+    """The registry of representation builders: each registration declares its method."""
+
+    def register(self, name, *, family, corpus, params, kind="vectors", **info):
+        def decorate(func):
+            if name in self._entries:
+                raise ValueError(f"{self.kind} {name!r} is registered twice")
+            self._entries[name] = Method(name, func, info, family=family, needs_corpus=corpus,
+                                         params=dict(params), kind=kind)
+            return func
+        return decorate

@@ -20,11 +20,26 @@ from .. import cache
 from ..corpora.vocabulary import nonempty_vocabulary
 from ..errors import UserError
 from ..home import cache_dir
+from ..params import Bool, Choice, Float, Int
 from . import representations
-from .cooccurrence import check_window, prepare_tokens, window_counts
+from .cooccurrence import CONTEXTS, WEIGHTINGS, check_window, prepare_tokens, window_counts
 from .pmi import check_pmi, pmi
 from .sparse import SparseVectors
-from .svd import check_svd, embed, truncated_svd
+from .svd import SOLVERS, check_svd, embed, truncated_svd
+
+# What the counts, and so both builders, take: declared once.
+COUNT_PARAMS = {
+    "min_count": Int(low=1), "max_vocab": Int(low=1, optional=True), "window": Int(low=1),
+    "weighting": Choice(*WEIGHTINGS), "context": Choice(*CONTEXTS),
+    "subsample": Float(low=0, high=1, open_high=True),  # 0: keep every token
+    "delete_rare": Bool(), "cds": Float(low=0, open_low=True), "neg": Float(low=1),
+    "seed": Int(low=0),
+}
+SVD_PARAMS = {
+    "dim": Int(low=1), "eig": Float(low=0, high=1), "w_plus_c": Bool(),
+    "solver": Choice(*SOLVERS), "power_iterations": Int(low=0, optional=True),
+    "oversample": Int(low=0),
+}
 
 
 def _cache_folder(corpus, stage, params):
@@ -101,7 +116,7 @@ def association_matrix(corpus, cds=0.75, neg=1, kind="ppmi", timings=None, **cou
 
 
 # The builders' docstrings are assembled at the end of the module from one shared text.
-@representations.register("ppmi", family="distributional")
+@representations.register("ppmi", family="distributional", corpus=True, params=COUNT_PARAMS)
 def build_ppmi(corpus, min_count: int = 5, max_vocab: int | None = None, window: int = 5,
                weighting: str = "dynamic", context: str = "symmetric",
                subsample: float = 1e-5, delete_rare: bool = True, cds: float = 0.75,
@@ -114,16 +129,14 @@ def build_ppmi(corpus, min_count: int = 5, max_vocab: int | None = None, window:
     return SparseVectors(vocab.words, matrix, name="ppmi", metadata={"timings": timings})
 
 
-@representations.register("svd", family="distributional")
+@representations.register("svd", family="distributional", corpus=True,
+                          params={**SVD_PARAMS, **COUNT_PARAMS})
 def build_svd(corpus, dim: int = 300, eig: float = 0.5, w_plus_c: bool = False,
               solver: str = "krylov", power_iterations: int | None = None, oversample: int = 60,
               min_count: int = 5,
               max_vocab: int | None = None, window: int = 5, weighting: str = "dynamic",
               context: str = "symmetric", subsample: float = 1e-5, delete_rare: bool = True,
               cds: float = 0.75, neg: float = 1, seed: int = 0):
-    if not isinstance(oversample, (int, np.integer)) or oversample < 0:
-        raise UserError(f"oversample must be a whole number >= 0, got {oversample!r}.",
-                        "Use 60 (the default).")
     check_svd(dim, len(nonempty_vocabulary(corpus, min_count, max_vocab)), eig, solver,
               power_iterations)
     timings = {}
@@ -180,7 +193,7 @@ build_svd.__doc__ = """Dense vectors from a truncated SVD of the PPMI matrix (Le
     dim : int
         Number of dimensions.
     eig : float
-        Eigenvalue weighting p: vectors are U S^p (0, 0.5 or 1).
+        Eigenvalue weighting p in [0, 1]: vectors are U S^p (Levy et al. try 0, 0.5 and 1).
     w_plus_c : bool
         Add the context vectors V S^p to the word vectors.
     solver : str

@@ -55,6 +55,7 @@ from .. import cache
 from ..corpora.vocabulary import check_min_count, nonempty_vocabulary
 from ..errors import UserError
 from ..home import cache_dir
+from ..params import Bool, Float, Int
 from . import representations
 
 log = logging.getLogger(__name__)
@@ -214,6 +215,14 @@ def _word2vec(corpus, sg, dim, window, min_count, negative, hs, sample, epochs, 
                  workers=workers, seed=seed)
 
 
+# word2vec's parameters, declared once for the three builders.
+NEURAL_PARAMS = {
+    "dim": Int(low=1), "window": Int(low=1), "min_count": Int(low=1), "negative": Int(low=0),
+    "hs": Bool(), "sample": Float(low=0), "epochs": Int(low=1),
+    "alpha": Float(low=0, open_low=True, optional=True), "workers": Int(low=1),
+    "seed": Int(low=0)}
+
+
 _PARAMS_DOC = """
     Parameters
     ----------
@@ -242,7 +251,7 @@ _PARAMS_DOC = """
 """
 
 
-@representations.register("word2vec", family="distributional")
+@representations.register("word2vec", family="distributional", corpus=True, params=NEURAL_PARAMS)
 def build_word2vec(corpus, dim: int = 100, window: int = 5, min_count: int = 5,
                    negative: int = 5, hs: bool = False, sample: float = 1e-3, epochs: int = 5,
                    alpha: float | None = None, workers: int = 2, seed: int = 1):
@@ -250,7 +259,7 @@ def build_word2vec(corpus, dim: int = 100, window: int = 5, min_count: int = 5,
                      alpha, workers, seed, "word2vec")
 
 
-@representations.register("cbow", family="distributional")
+@representations.register("cbow", family="distributional", corpus=True, params=NEURAL_PARAMS)
 def build_cbow(corpus, dim: int = 100, window: int = 5, min_count: int = 5, negative: int = 5,
                hs: bool = False, sample: float = 1e-3, epochs: int = 5,
                alpha: float | None = None, workers: int = 2, seed: int = 1):
@@ -258,7 +267,8 @@ def build_cbow(corpus, dim: int = 100, window: int = 5, min_count: int = 5, nega
                      alpha, workers, seed, "cbow")
 
 
-@representations.register("fasttext", family="distributional")
+@representations.register("fasttext", family="distributional", corpus=True, params={
+    **NEURAL_PARAMS, "min_n": Int(low=1), "max_n": Int(low=1), "bucket": Int(low=1)})
 def build_fasttext(corpus, dim: int = 100, window: int = 5, min_count: int = 5,
                    negative: int = 5, hs: bool = False, sample: float = 1e-3, epochs: int = 5,
                    alpha: float | None = None, workers: int = 2, seed: int = 1,

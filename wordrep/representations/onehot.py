@@ -7,11 +7,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..corpora.vocabulary import Vocabulary, nonempty_vocabulary  # noqa: F401 (doctest)
+from ..params import Int
 from . import representations
 from .sparse import SparseVectors
 
 
-@representations.register("onehot", family="one-hot")
+@representations.register("onehot", family="one-hot", corpus=True,
+                          params={"min_count": Int(low=1), "max_vocab": Int(low=1, optional=True)})
 def build_onehot(corpus, min_count: int = 5, max_vocab: int | None = None):
     """One sparse unit vector per vocabulary word: the baseline with no notion of similarity.
 

@@ -32,13 +32,20 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import UserError
+from ..params import Bool, Float, Int, Names, Object, Representation
 from . import representations
 from .base import VectorRepresentation
 from .wordnet_graph import _check_range
-from .wordnet_index import WordNetIndex, check_relations
+from .wordnet_index import RELATIONS, WordNetIndex, check_relations
 
 
-@representations.register("retrofit", family="hybrid")
+@representations.register("retrofit", family="hybrid", corpus=False, params={
+    "vectors": Representation(), "relations": Names(*RELATIONS),
+    "alpha": Float(low=0, open_low=True), "beta": Float(low=0), "iterations": Int(low=1),
+    "antonyms": Bool(), "repel": Float(low=0), "delta": Float(low=0, high=2),
+    "lowercase": Bool(), "wordnet_vectors": Representation(optional=True),
+    "wordnet_weight": Float(low=0, open_low=True), "allow_pickle": Bool(),
+    "wordnet": Object(optional=True)})
 def build_retrofit(corpus=None, vectors=None, relations=("synonym", "hypernym", "hyponym"),
                    alpha=1.0, beta=1.0, iterations=10, antonyms=False, repel=0.1, delta=1.0,
                    lowercase=True, wordnet_vectors=None, wordnet_weight=0.6, allow_pickle=False,

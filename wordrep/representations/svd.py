@@ -13,7 +13,8 @@ Three solvers, all seeded:
   the small projected SVD is done in float64.
 - ``arpack``: scipy's ``svds``, exact to working precision, several times slower.
 
-Word vectors are U * S^eig (Levy et al.'s eigenvalue weighting ``eig``: 0, 0.5 or 1); with
+Word vectors are U * S^eig (Levy et al.'s eigenvalue weighting ``eig`` in [0, 1]; they try
+0, 0.5 and 1); with
 ``w+c`` the context vectors V * S^eig are added.
 """
 import numpy as np
@@ -35,8 +36,8 @@ def check_svd(dim, n_rows, eig, solver, power_iterations=None):
     if dim >= n_rows:
         raise UserError(f"dim {dim} is not smaller than the vocabulary ({n_rows} words).",
                         "Use a smaller --dim, a lower --min-count or a larger corpus.")
-    if eig not in (0, 0.5, 1):
-        raise UserError(f"eig must be 0, 0.5 or 1, got {eig!r}.",
+    if not 0 <= eig <= 1:
+        raise UserError(f"eig must be between 0 and 1, got {eig!r}.",
                         "Use 0.5 (Levy et al. 2015's choice) or 0 (no weighting).")
     if solver not in SOLVERS:
         raise UserError(f"unknown SVD solver {solver!r}.", f"Use one of {', '.join(SOLVERS)}.")

@@ -30,15 +30,20 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import UserError
+from ..params import Choice, Float, Int, Letters, Names, Object
 from . import representations
 from .sparse import SparseVectors
 from .wordnet_graph import _check_range, svd_vectors
-from .wordnet_index import WordNetIndex, check_pos, check_relations
+from .wordnet_index import POS_NAMES, RELATIONS, WordNetIndex, check_pos, check_relations
 
 WEIGHTINGS = ("idf", "none")
 
 
-@representations.register("wordnet-features", family="WordNet-derived")
+@representations.register("wordnet-features", family="WordNet-derived", corpus=False, params={
+    "pos": Letters(letters="".join(POS_NAMES), optional=True), "depth": Int(low=0, optional=True),
+    "decay": Float(low=0, high=1, open_low=True), "weighting": Choice(*WEIGHTINGS),
+    "relations": Names(*RELATIONS), "dim": Int(low=1, optional=True), "eig": Float(low=0, high=1),
+    "seed": Int(low=0), "wordnet": Object(optional=True)})
 def build_wordnet_features(corpus=None, pos=None, depth=None, decay=0.7, weighting="idf",
                            relations=("hypernym", "similar"), dim=None, eig=0.5, seed=0,
                            wordnet=None):

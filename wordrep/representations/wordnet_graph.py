@@ -27,10 +27,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import UserError
+from ..params import Float, Int, Letters, Object, Weights
 from . import representations
 from .pmi import pmi
 from .svd import randomized_svd
-from .wordnet_index import RELATIONS, WordNetIndex, check_relations
+from .wordnet_index import POS_NAMES, RELATIONS, WordNetIndex, check_relations
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,12 @@ DEFAULT_WEIGHTS.update(synonym=1.0, hypernym=1.0, hyponym=1.0, antonym=1.0,
                        meronym=0.8, holonym=0.8)
 
 
-@representations.register("wordnet-graph", family="WordNet-derived")
+@representations.register("wordnet-graph", family="WordNet-derived", corpus=False, params={
+    "alpha": Float(low=0, high=1, open_low=True, open_high=True), "R": Int(low=1),
+    "dim": Int(low=1), "eig": Float(low=0, high=1),
+    "weights": Weights(*RELATIONS, optional=True), "pos": Letters(letters="".join(POS_NAMES),
+                                                                   optional=True),
+    "max_row_nonzeros": Int(low=1), "seed": Int(low=0), "wordnet": Object(optional=True)})
 def build_wordnet_graph(corpus=None, alpha=0.75, R=3, dim=300, eig=0.5, weights=None,
                         pos=None, max_row_nonzeros=30, seed=0, wordnet=None):
     """Dense vectors for every WordNet lemma from random walks over the WordNet graph.

@@ -40,6 +40,8 @@ import math
 import numpy as np
 
 from ..errors import UserError
+from ..params import Choice, Letters, Object, Source
+from . import representations
 from .base import Representation
 from .wordnet_index import POS_NAMES, check_pos
 
@@ -81,9 +83,11 @@ def measure(name, **options):
     Raises
     ------
     UserError
-        An unknown measure name (the message lists the known ones).
+        An unknown measure name (the message lists the known ones), or an option its
+        declaration does not allow.
     """
-    return WordNetMeasure(measure_name(name), **options)
+    from . import build
+    return build(PREFIX + measure_name(name), None, **options)
 
 
 resolve = measure
@@ -527,3 +531,29 @@ def _ic_label(source):
 
 __all__ = ["measure", "resolve", "is_measure_name", "measure_name", "WordNetMeasure",
            "information_content", "ic", "MEASURES", "POS_NAMES"]
+
+
+# -- registration: each measure is a method like the others, in the WordNet-derived family ------
+
+_OPTIONS = {"aggregate": Choice(*AGGREGATES), "incomparable": Choice("floor", "nan"),
+            "pos": Letters(letters="".join(POS_NAMES), optional=True),
+            "wordnet": Object(optional=True)}
+
+
+def _register(short):
+    if short in IC_MEASURES:
+        def build(corpus=None, aggregate="max", pos=None, incomparable="floor", ic=None,
+                  wordnet=None):
+            return WordNetMeasure(short, aggregate, pos, incomparable, ic, wordnet)
+        params = {**_OPTIONS, "ic": Source(optional=True)}
+    else:
+        def build(corpus=None, aggregate="max", pos=None, incomparable="floor", wordnet=None):
+            return WordNetMeasure(short, aggregate, pos, incomparable, None, wordnet)
+        params = _OPTIONS
+    build.__doc__ = f"WordNet {MEASURES[short]} (a measure: scores word pairs, has no vectors)."
+    representations.register(PREFIX + short, family="WordNet-derived", corpus=False,
+                             params=params, kind="measure")(build)
+
+
+for _short in MEASURES:
+    _register(_short)
