@@ -91,6 +91,7 @@ def test_a_different_config_in_the_same_folder_is_refused_unless_forced(tmp_path
     out = tmp_path / "run"
     (out).mkdir()
     (out / "config.toml").write_text("something else\n")
+    (out / "results.json").write_text("{}")  # a run folder (of a wordrep without the marker)
     refused = invoke("run", str(config_file), "--out", str(out))
     assert refused.exit_code == 2 and "different config" in refused.output
     assert (out / "config.toml").read_text() == "something else\n"
@@ -138,3 +139,21 @@ def test_quiet_run_writes_its_log_but_nothing_on_stderr(tmp_path):
     assert "onehot: building" in (tmp_path / "out" / "run.log").read_text()
     loud = run()
     assert loud.returncode == 0 and "onehot" in loud.stderr
+
+
+def test_a_fraction_too_small_to_build_is_skipped_with_a_note(tmp_path):
+    """Issue 12, item 11: 0.00001 of lee is one token, no word of min_count: the other
+    points, the run and its report go on, and the report and the log say what was skipped."""
+    config = tmp_path / "curve.toml"
+    config.write_text('[corpus]\nname = "lee"\nmin_count = 3\n\n'
+                      '[representations.svd]\nmethod = "svd"\ndim = 10\n\n'
+                      '[evaluation]\nbenchmarks = ["wordsim353"]\nbootstrap = 0\n\n'
+                      '[report]\ncompare = []\n\n[learning_curve]\nmethods = ["svd"]\n')
+    out = tmp_path / "run"
+    result = invoke("run", str(config), "--out", str(out), "--fractions", "0.00001,0.5")
+    assert result.exit_code == 0, result.output
+    for page in ("report.md", "report.html", "run.log"):
+        text = (out / page).read_text()
+        assert "skipped" in text and "svd" in text and "vocabulary is empty" in text, page
+    assert "30,266" in (out / "report.md").read_text()  # the point that could be built
+    assert not (out / "models" / "svd@1e-05").exists()

@@ -22,6 +22,7 @@ import logging
 import platform
 import sys
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,6 +140,8 @@ def check_config(config):
     from .representations.wordnet_measures import MEASURES, is_measure_name
     _known(config, SECTIONS, "config section")
     _check_types(config)
+    for name in config["representations"]:
+        check_name(name)
     for section in SECTIONS:
         if section != "representations":
             _known(config[section], DEFAULT_CONFIG[section], f"key in [{section}]")
@@ -169,6 +172,40 @@ def check_config(config):
                 raise UserError(f"[representations.{_key(name)}] {key} = {parent!r} is neither a "
                                 "representation of this run nor a model file.",
                                 f"Use one of {', '.join(map(_key, reps))} or a path.")
+
+
+MAX_NAME_BYTES = 150  # a file name is at most 255 bytes, and atomic writes add a prefix and suffix
+
+
+def check_name(name):
+    """Refuse a representation name that is not a plain name.
+
+    A name is the model's folder under ``models/``: a separator, ``..``, an absolute path or
+    an empty name would put it elsewhere (over another model, or outside the run folder), a
+    hidden name collides with the temporary files of atomic writes, and a control character
+    has no place in a file name or a one-line message.
+    """
+    why = _not_plain(name)
+    if why:
+        raise UserError(f"the representation name {_key(name)} is not a plain name: {why}.",
+                        "A name is a folder under models/: use a plain name such as svd-300 (no / "
+                        "or \\, no .., not starting with ., no control characters).")
+
+
+def _not_plain(name):
+    if not name:
+        return "it is empty"
+    if any(c in name for c in "/\\"):
+        return "it contains a path separator (/ or \\)"
+    if ".." in name:
+        return "it contains .."
+    if name.startswith("."):
+        return "it starts with . (hidden or the folder itself)"
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in name):
+        return "it contains a control character or a line break"
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        return f"it is longer than {MAX_NAME_BYTES} bytes"
+    return None
 
 
 # Lists whose default is empty: the type of their items.
@@ -273,6 +310,10 @@ def _value(value):
 
 # -- the run ------------------------------------------------------------------------------------
 
+class NotBuilt(UserError):
+    """A builder refused its input (e.g. a corpus prefix with no word of ``min_count``)."""
+
+
 @dataclass
 class Built:
     """One representation of the run and what it cost."""
@@ -287,6 +328,7 @@ class Built:
 def run(config, out, force=False, progress=None):
     """Run the main job; returns the path of the run folder."""
     out = Path(out)
+    check_run_folder(out, force)  # before the folder, its lock or its log are made
     _make_folder(out)
     with cache.EntryLock(out, f"the run in {out}", lock_file=out / ".run.lock"):
         prepare_folder(out, config, force)
@@ -315,8 +357,46 @@ def _make_folder(out):
     make_folder(out, "run folder", "Choose another --out.")
 
 
+# Written into a run folder when a run starts in it: what makes a folder a run folder, even
+# one whose first run was interrupted before it wrote its config and results.
+RUN_MARKER = ".wordrep-run"
+# What the run writes at the top of its folder (besides models/ and figures/).
+RUN_FILES = ("config.toml", "results.json", "report.md", "report.html", "run.log")
+
+
+def is_run_folder(out):
+    """Whether ``out`` is a run folder of wordrep's: it has the marker a run writes, or, from
+    a wordrep that wrote none, both the config and the results of a finished run."""
+    return (out / RUN_MARKER).is_file() or \
+        ((out / "config.toml").is_file() and (out / "results.json").is_file())
+
+
+def check_run_folder(out, force):
+    """Refuse, unless ``force``, an ``--out`` that exists, is not empty and is not a run
+    folder: a run there would replace the user's own report.md, results.json..."""
+    if not out.is_dir() or is_run_folder(out):
+        return
+    try:
+        entries = sorted(p.name for p in out.iterdir())
+    except OSError as exc:
+        raise UserError(f"cannot read the run folder {out}: {exc.strerror}.",
+                        "Choose another --out.") from None
+    if not entries:
+        return
+    replaced = [n for n in RUN_FILES if n in entries]
+    if not force:
+        shown = ", ".join(json.dumps(n) if not n.isprintable() else n for n in entries[:3])
+        raise UserError(f"{out} is not a wordrep run folder and not empty (it holds {shown}"
+                        f"{', ...' if len(entries) > 3 else ''}).",
+                        "Choose a new or empty --out, or --force to run there (the run's own "
+                        f"files {', '.join(RUN_FILES)} would be replaced).")
+    log.warning("Warning: %s was not a run folder; --force: %s replaced there, nothing else.",
+                out, ", ".join(replaced) or "no file")
+
+
 def prepare_folder(out, config, force):
-    """Refuse a run folder that holds a different config unless ``force``.
+    """Refuse a run folder that holds a different config unless ``force``, and a model
+    folder that is not wordrep's; then mark the folder as a run folder.
 
     The config is written at the end, with the results it gave: until then the folder's
     ``config.toml`` keeps describing its ``results.json``.
@@ -326,6 +406,53 @@ def prepare_folder(out, config, force):
         raise UserError(f"the run folder {out} holds a different config.",
                         "Use another --out, or --force to replace its results (models built "
                         "with the same settings are still reused).")
+    for name in _model_names(config):
+        _check_replaceable(model_folder(out / "models", name))
+    if not (out / RUN_MARKER).is_file():
+        with atomic_path(out / RUN_MARKER) as tmp:
+            tmp.write_text(json.dumps({"wordrep": __version__}) + "\n", encoding="utf-8")
+
+
+def _model_names(config):
+    """The folders under models/ that this run may write: its representations and their
+    learning-curve points."""
+    reps = config["representations"]
+    yield from reps
+    for name in config["learning_curve"]["methods"]:
+        if name in reps and reps[name]["method"] in CORPUS_METHODS:
+            yield from (_curve_label(name, f) for f in config["learning_curve"]["fractions"])
+
+
+def _curve_label(name, fraction):
+    return f"{name}@{fraction:g}"
+
+
+def model_folder(models, name):
+    """The folder of the model ``name``: right under ``models``, never anywhere else.
+
+    Names are checked with the config (:func:`check_name`); this is the second line of
+    defence, and it also refuses a link that leads out of ``models``.
+    """
+    models = Path(models)
+    folder = models / name
+    resolved = folder.resolve()
+    if folder.parent != models or resolved.parent != models.resolve():
+        raise UserError(f"the model folder of {name!r} would be {resolved}, outside {models}.",
+                        "Use a plain representation name, and no link under models/.")
+    return folder
+
+
+def _check_replaceable(folder):
+    """A run writes a model only where there is none or wordrep's own (whole or damaged):
+    never over a folder or file of the user's."""
+    if not (folder.exists() or folder.is_symlink()):
+        return
+    if folder.is_dir() and not folder.is_symlink() and \
+            any((folder / f).is_file() for f in ("meta.json", "checksums.json")):
+        return
+    raise UserError(f"{folder.parent.name}/{folder.name} in {folder.parent.parent} is not a "
+                    "wordrep model, so the run will not replace it.",
+                    "Move it away, or use another --out.")
 
 
 class _RunLog(logging.FileHandler):
@@ -383,9 +510,9 @@ def build_one(name, spec, corpus, min_count, models, built):
     for key in PARENT_PARAMS.get(method, ()):
         if params.get(key) in built:
             params[key] = built[params[key]].rep
-    uses_corpus = "corpus" not in entry.parameters  # WordNet builders take corpus=None
+    uses_corpus = entry.needs_corpus
     return build_or_reuse(name, method, params, corpus if uses_corpus else None,
-                          models / name)
+                          model_folder(models, name))
 
 
 def build_or_reuse(name, method, params, corpus, folder):
@@ -398,10 +525,14 @@ def build_or_reuse(name, method, params, corpus, folder):
         reused.name = name
         log.info("%s: reused %s", name, folder)
         return Built(name, reused, reused=True, spec={"method": method, **params})
+    _check_replaceable(folder)
     log.info("%s: building (%s)", name, method)
     _reset_peak_memory()
     started = time.perf_counter()
-    rep = build(method, corpus, **params)
+    try:
+        rep = build(method, corpus, **params)
+    except UserError as exc:
+        raise NotBuilt(exc.message, exc.hint) from None
     seconds = time.perf_counter() - started
     peak = _peak_memory_mb()
     rep.name = name
@@ -411,7 +542,7 @@ def build_or_reuse(name, method, params, corpus, folder):
     if folder.is_dir() and not (folder / "meta.json").is_file():
         log.warning("Warning: %s is not a whole model; replacing it.", folder)
         cache.discard(folder)
-    storage.save(rep, folder)
+    storage.save(rep, folder, format="native")  # a name ending in .vec is still a folder
     log.info("%s: built in %.1f s (peak %s MB), %d words", name, seconds, peak,
              len(rep.vocabulary))
     return Built(name, rep, seconds, peak, spec={"method": method, **_plain(params)})
@@ -487,21 +618,32 @@ def evaluate_all(built, settings, progress=None):
 
 
 def learning_curve(config, corpus, models, progress=None):
-    """Scores of the distributional methods trained on corpus prefixes."""
+    """Scores of the distributional methods trained on corpus prefixes.
+
+    A prefix too small to build on (no word of ``min_count``, fewer words than dimensions)
+    is skipped: its point says why (``"skipped"``, no benchmark), for the report and the log.
+    """
     from .evaluate import evaluate
     curve = config["learning_curve"]
     points = []
     for fraction in curve["fractions"]:
         part = corpus.prefix(float(fraction))
+        tokens = int(part.token_ids().ids.size)
         for name in curve["methods"]:
             spec = config["representations"].get(name)
             if spec is None or spec["method"] not in CORPUS_METHODS:
                 continue
-            label = f"{name}@{fraction:g}"
-            b = build_one(label, spec, part, config["corpus"]["min_count"], models, {})
+            try:
+                b = build_one(_curve_label(name, fraction), spec, part,
+                              config["corpus"]["min_count"], models, {})
+            except NotBuilt as exc:
+                log.warning("Warning: learning curve: %s on %g of the corpus (%d tokens) "
+                            "skipped: %s", name, fraction, tokens, exc.message)
+                points.append({"representation": name, "fraction": fraction, "tokens": tokens,
+                               "skipped": exc.message})
+                continue
             results = evaluate([b.rep], available_benchmarks(config["evaluation"]["benchmarks"]),
                                bootstrap=0, restrict=config["evaluation"]["restrict"] or None)
-            tokens = int(part.token_ids().ids.size)
             for record in results.records:
                 points.append({"representation": name, "fraction": fraction, "tokens": tokens,
                                "benchmark": record.dataset, "score": record.score})

@@ -48,7 +48,9 @@ probe_groups : dict
     ``{word: group}``, e.g. ``{"cat": "animals"}``: colours the PCA maps.
 learning_curve : list of dict
     ``{"representation": str, "tokens": int, "benchmark": str, "score": float or None,
-    "ci": [lo, hi] (optional)}`` per (representation, corpus prefix, benchmark).
+    "ci": [lo, hi] (optional)}`` per (representation, corpus prefix, benchmark); a prefix
+    that could not be built is ``{"representation": str, "tokens": int, "skipped": reason}``
+    and is listed under the curve.
 comparisons : list of dict
     What :mod:`wordrep.compare` returns for each compared pair. Rendered generically: ``"a"``
     and ``"b"`` (the two representations) name the pair, scalar values become rows of a
@@ -602,14 +604,23 @@ def pca_section(view, probe_vectors, probe_groups):
 def learning_curve_section(view, learning_curve):
     if not learning_curve:
         return [], []
-    fig = learning_curve_figure(view, learning_curve)
-    benchmarks = list(dict.fromkeys(p["benchmark"] for p in learning_curve))
-    keys = list(dict.fromkeys((p["representation"], p["tokens"]) for p in learning_curve))
-    cells = {(p["representation"], p["tokens"], p["benchmark"]): p for p in learning_curve}
-    rows = [[rep, f"{tokens:,}"] + [_curve_cell(cells.get((rep, tokens, b))) for b in benchmarks]
-            for rep, tokens in keys]
-    return [heading(3, "Learning curve"), ("figure", fig),
-            table(["representation", "tokens"] + benchmarks, rows)], [fig]
+    skipped = [p for p in learning_curve if "skipped" in p]
+    points = [p for p in learning_curve if "skipped" not in p]
+    blocks, figures = [heading(3, "Learning curve")], []
+    if points:
+        fig = learning_curve_figure(view, points)
+        benchmarks = list(dict.fromkeys(p["benchmark"] for p in points))
+        keys = list(dict.fromkeys((p["representation"], p["tokens"]) for p in points))
+        cells = {(p["representation"], p["tokens"], p["benchmark"]): p for p in points}
+        rows = [[rep, f"{tokens:,}"] + [_curve_cell(cells.get((rep, tokens, b)))
+                                        for b in benchmarks] for rep, tokens in keys]
+        blocks += [("figure", fig), table(["representation", "tokens"] + benchmarks, rows)]
+        figures.append(fig)
+    if skipped:
+        blocks += [para("Points skipped (the corpus prefix was too small to build on):"),
+                   bullets(f"{p['representation']} on {p['tokens']:,} tokens: {p['skipped']}"
+                           for p in skipped)]
+    return blocks, figures
 
 
 def _curve_cell(point):
