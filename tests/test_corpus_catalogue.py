@@ -175,6 +175,8 @@ GOOD = {"url": "https://example.org/c.txt", "size": 10, "sha256": "a" * 64}
     ({**GOOD, "licnse": "CC0"}, "'licnse'"),
     ({**GOOD, "licence": None}, "'licence'"),
     ({**GOOD, "format": "zip"}, "'format'"),
+    ({**GOOD, "format": ["file"]}, "'format'"),
+    ({**GOOD, "description": ["a", "list"]}, "'description'"),
     ({**GOOD, "member": "text8"}, "'member'"),
     ({**GOOD, "format": "archive-member"}, "'member'"),
     ({**GOOD, "format": "archive-member", "member": "../etc/passwd"}, "'member'"),

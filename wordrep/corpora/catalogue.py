@@ -50,7 +50,7 @@ def _name(value):
 
 
 def _format(value):
-    if value not in FORMATS:
+    if not isinstance(value, str) or value not in FORMATS:
         raise ValueError(f"must be one of {', '.join(FORMATS)}")
     return value
 
@@ -132,7 +132,7 @@ def read_entry(path):
 
 def _allowed_fields(path, data):
     """The fields a file of ``data``'s format may have; refuses any other field it has."""
-    fmt = data.get("format")
+    fmt = data.get("format") if isinstance(data.get("format"), str) else None
     allowed = set(FIELDS) - FORMAT_FIELDS | FORMATS.get(fmt, set())
     for field in data:
         if field not in FIELDS:
