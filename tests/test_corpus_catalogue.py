@@ -172,6 +172,7 @@ GOOD = {"url": "https://example.org/c.txt", "size": 10, "sha256": "a" * 64}
     ({**GOOD, "sha256": "A" * 64}, "'sha256'"),
     ({**GOOD, "url": "ftp://example.org/c.txt"}, "'url'"),
     ({**GOOD, "url": "https://example.org/"}, "'url'"),
+    ({**GOOD, "url": "https://example.org/a/.."}, "'url'"),  # no file name for the cache
     ({**GOOD, "licnse": "CC0"}, "'licnse'"),
     ({**GOOD, "licence": None}, "'licence'"),
     ({**GOOD, "format": "zip"}, "'format'"),

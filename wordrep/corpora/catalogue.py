@@ -59,7 +59,7 @@ def _url(value):
     parsed = urlparse(value) if isinstance(value, str) else None
     # The download's name in the cache is the last part of the URL's path.
     if parsed is None or parsed.scheme not in ("https", "http") or not parsed.hostname \
-            or not PurePosixPath(parsed.path).name:
+            or PurePosixPath(parsed.path).name in ("", ".."):
         raise ValueError("must be the https URL of a file")
     return value
 
