@@ -17,6 +17,8 @@ run (see ``pytest_terminal_summary`` in conftest.py).
 import contextlib
 import os
 import shutil
+import socket
+import stat
 import tempfile
 from collections import Counter, defaultdict
 from datetime import timedelta
@@ -151,3 +153,122 @@ def mutated(draw, data):
         return data[:at] + data[at + draw(st.integers(1, 64)):], how
     junk = draw(st.binary(min_size=1, max_size=64))
     return (data[:at] + junk + data[at:], how) if how == "insert" else (data + junk, how)
+
+
+# -- output paths ---------------------------------------------------------------------------------
+
+def char_device(path):
+    """A character device node (the numbers of /dev/null); making one needs root."""
+    os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+
+
+def unix_socket(path):
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind(str(path))  # the socket file stays after the socket is closed
+
+
+def plain_folder(path):
+    path.mkdir()
+    (path / "mine.txt").write_text("the user's own file")
+
+
+def model_folder(path):
+    """A small saved wordrep model (a folder with meta.json)."""
+    import numpy as np
+
+    from wordrep.representations.dense import DenseVectors
+    from wordrep.storage import save
+    save(DenseVectors.from_arrays(["old", "model"], np.eye(2, dtype=np.float32)), path,
+         format="native")  # a folder whatever the suffix
+
+
+def regular_file(path):
+    path.write_text("the user's own file")
+
+
+def linked(make):
+    """A maker of a symbolic link (relative) to a thing ``make`` puts beside it."""
+    def make_link(path):
+        target = path.with_name(path.name + ".target")
+        make(target)
+        path.symlink_to(target.name)
+    return make_link
+
+
+# What may be at an output path: kind -> (maker, or None for nothing, what it resolves to).
+# The last is what a write would meet after following links: "missing", "file", "model",
+# or None for something never replaced (special files, other folders, dangling links).
+OUTPUT_KINDS = {
+    "missing": (None, "missing"),
+    "file": (regular_file, "file"),
+    "model folder": (model_folder, "model"),
+    "plain folder": (plain_folder, None),
+    "empty folder": (lambda p: p.mkdir(), None),
+    "fifo": (os.mkfifo, None),
+    "socket": (unix_socket, None),
+    "link to a file": (linked(regular_file), "file"),
+    "link to a link to a file": (linked(linked(regular_file)), "file"),
+    "link to a model folder": (linked(model_folder), "model"),
+    "link to a plain folder": (linked(plain_folder), None),
+    "link to a fifo": (linked(os.mkfifo), None),
+    "dangling link": (lambda p: p.symlink_to("nowhere"), None),
+    "link to itself": (lambda p: p.symlink_to(p.name), None),
+    "in a missing folder": (None, None),
+}
+if hasattr(os, "geteuid") and os.geteuid() == 0:  # mknod needs root
+    OUTPUT_KINDS["character device"] = (char_device, None)
+    OUTPUT_KINDS["link to a character device"] = (linked(char_device), None)
+
+OUTPUT_NAMES = ["out", "my model", "naïve", "x*[1]", ".hidden", "-dash", "日本", "a.b"]
+
+
+@st.composite
+def output_paths(draw, suffixes=("", ".json", ".wr", ".vec", ".txt", ".bin")):
+    """``(kind, name)``: what to put at an output path (a key of OUTPUT_KINDS, or ``"-"``,
+    standard output) and the path's file name."""
+    kind = draw(st.sampled_from(sorted(OUTPUT_KINDS) + ["-"]))
+    name = draw(st.sampled_from(OUTPUT_NAMES)) + draw(st.sampled_from(suffixes))
+    return kind, name
+
+
+def make_output(folder, kind, name):
+    """Put a thing of ``kind`` at ``folder / name``; the path to give to ``-o``."""
+    if kind == "-":
+        return "-"
+    path = folder / "missing" / name if kind == "in a missing folder" else folder / name
+    make = OUTPUT_KINDS[kind][0]
+    if make:
+        make(path)
+    return path
+
+
+def snapshot(path):
+    """What is at ``path``, to compare before and after: its kind, and its contents (a folder's
+    files, a link's text and what it leads to); None when nothing is there."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        text = os.readlink(path)
+        return ("link", text, None if text == Path(path).name else snapshot(path.parent / text))
+    if stat.S_ISDIR(info.st_mode):
+        return ("folder", sorted((p.name, snapshot(p)) for p in path.iterdir()))
+    if stat.S_ISREG(info.st_mode):
+        return ("file", path.read_bytes())
+    return (stat.S_IFMT(info.st_mode), info.st_rdev)
+
+
+def leftovers(folder):
+    """Temporary files of atomic writes left in ``folder``."""
+    return [p.name for p in Path(folder).iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+
+
+def output_inputs(folder):
+    """A model, a benchmark and a corpus, in a subfolder of ``folder``."""
+    inputs = folder / "inputs"
+    inputs.mkdir()
+    (inputs / "m.vec").write_text("3 2\ncat 1 0\ndog 0 1\npet 1 1\n")
+    (inputs / "b.txt").write_text("cat\tdog\t1\ncat\tpet\t2\ndog\tpet\t3\n")
+    (inputs / "c.txt").write_text("the cat and the dog are pets of the house\n" * 20)
+    return inputs

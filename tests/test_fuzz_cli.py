@@ -1,5 +1,7 @@
 """Hostile files through the command line, end to end: every one ends with exit status 2 and a
-one-line message naming the file, without a traceback and without hanging.
+one-line message naming the file, without a traceback and without hanging. Hostile output
+paths too: whatever is at ``-o`` is either replaced as a user would expect (a regular file, a
+model folder, through a link) or refused and left as it was.
 
 Most run in-process (click's CliRunner); the damaged Wikipedia dump runs as a real
 ``python -m wordrep.cli`` child with a timeout, since it used to hang (gensim's dump reader
@@ -7,14 +9,21 @@ waited forever for a child process that had died on the bad XML).
 """
 import bz2
 import gzip
+import os
 import subprocess
 import sys
+
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from fuzzing import COUNTS
+from fuzzing import (COUNTS, OUTPUT_KINDS, examples, leftovers, make_output, output_inputs,
+                     output_paths, scratch, snapshot)
 from wordrep.cli import main
 
 
@@ -124,3 +133,64 @@ def test_named_pipes_are_refused_not_read_forever(tmp_path):
                                            ("Corpus", "load", "load_benchmark", "load_config")]
     COUNTS["named pipe: every reader"]["generated"] += 4
     COUNTS["named pipe: every reader"]["refused"] += 4
+
+
+# -- output paths ------------------------------------------------------------------------------
+
+FILE_SUFFIXES = (".vec", ".txt", ".bin")  # what train writes as one file; anything else: a folder
+
+
+def expected_outcome(command, kind, name):
+    """"written", "stdout" or "refused": what a user would expect ``-o`` to do."""
+    if kind == "-":
+        return "stdout" if command == "evaluate" else "refused"  # a model is no stream
+    wants = "model" if command == "train" and Path(name).suffix.lower() not in FILE_SUFFIXES \
+        else "file"
+    return "written" if OUTPUT_KINDS[kind][1] in ("missing", wants) else "refused"
+
+
+def output_command(command, inputs, output):
+    if command == "evaluate":
+        return ["evaluate", str(inputs / "m.vec"), "-b", str(inputs / "b.txt"), "--bootstrap",
+                "0", "-o", str(output)]
+    return ["train", "onehot", str(inputs / "c.txt"), "--min-count", "1", "-o", str(output)]
+
+
+def assert_written(command, output, before, result):
+    assert result.exit_code == 0, result.stderr
+    if before is not None and before[0] == "link":  # written through: the link stays
+        assert snapshot(output)[:2] == before[:2]
+    target = Path(os.path.realpath(output))
+    if command == "evaluate":
+        assert target.is_file() and json.loads(target.read_text())["records"]
+        return
+    from wordrep.storage import load
+    assert target.is_file() if output.suffix.lower() in FILE_SUFFIXES else \
+        (target / "meta.json").is_file()
+    assert "cat" in load(output).vocabulary
+
+
+@settings(max_examples=examples(60))
+@given(command=st.sampled_from(["evaluate", "train"]), case=output_paths())
+def test_output_paths_are_written_as_expected_or_refused_and_kept(command, case):
+    kind, name = case
+    outcome = expected_outcome(command, kind, name)
+    COUNTS["cli: output paths"]["generated"] += 1
+    with scratch() as folder:
+        inputs = output_inputs(folder)
+        output = make_output(folder, kind, name)
+        before = None if output == "-" else snapshot(output)
+        result = CliRunner().invoke(main, ["-q", *output_command(command, inputs, output)])
+        if outcome == "refused":
+            assert_clean_refusal(result.exit_code, result.stderr,
+                                 Path("-o -" if output == "-" else output))
+            assert output == "-" or snapshot(output) == before
+            COUNTS["cli: output paths"]["refused"] += 1
+        elif outcome == "stdout":
+            assert result.exit_code == 0, result.stderr
+            assert json.loads(result.stdout)["records"]
+        else:
+            assert_written(command, output, before, result)
+        if outcome != "refused":
+            COUNTS["cli: output paths"]["loaded"] += 1
+        assert leftovers(folder) == [] and not (folder / "-").exists()

@@ -8,7 +8,6 @@ written through, and stays a link.
 """
 import json
 import os
-import socket
 import stat
 import subprocess
 import sys
@@ -16,6 +15,8 @@ import sys
 import numpy as np
 import pytest
 
+from fuzzing import (char_device, leftovers, linked, output_inputs, plain_folder, snapshot,
+                     unix_socket)
 from wordrep.atomic import atomic_path
 from wordrep.errors import UserError
 
@@ -28,12 +29,7 @@ def cli(*args, cwd=None):
 @pytest.fixture
 def inputs(tmp_path):
     """A model, a benchmark and a corpus, in their own folder: tmp_path holds only outputs."""
-    folder = tmp_path / "inputs"
-    folder.mkdir()
-    (folder / "m.vec").write_text("3 2\ncat 1 0\ndog 0 1\npet 1 1\n")
-    (folder / "b.txt").write_text("cat\tdog\t1\ncat\tpet\t2\ndog\tpet\t3\n")
-    (folder / "c.txt").write_text("the cat and the dog are pets of the house\n" * 20)
-    return folder
+    return output_inputs(tmp_path)
 
 
 def evaluate(inputs, output, *extra, cwd=None):
@@ -49,57 +45,25 @@ def train(inputs, output, *extra, cwd=None):
 COMMANDS = {"evaluate": evaluate, "train": train}
 
 
-# -- things at the output path, made for real --------------------------------------------------
+# -- things at the output path, made for real (makers shared with the fuzzer) --------------
 
-def char_device(path):
-    """A character device node (the numbers of /dev/null): only root may make one."""
+def char_device_as_root(path):
     if os.geteuid() != 0:
         pytest.skip("making a device node with mknod needs root")
-    os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
-
-
-def unix_socket(path):
-    with socket.socket(socket.AF_UNIX) as s:
-        s.bind(str(path))  # the socket file stays after the socket is closed
-
-
-def linked(make):
-    def make_link(path):
-        target = path.with_name(path.name + ".target")
-        make(target)
-        path.symlink_to(target.name)
-    return make_link
-
-
-def plain_folder(path):
-    path.mkdir()
-    (path / "mine.txt").write_text("the user's own file")
+    char_device(path)
 
 
 # kind -> (how to make it, words the Error line must hold)
 REFUSED = {
     "fifo": (os.mkfifo, "named pipe (FIFO)"),
-    "character device": (char_device, "character device"),
+    "character device": (char_device_as_root, "character device"),
     "socket": (unix_socket, "socket"),
     "folder": (plain_folder, "folder"),
     "link to a fifo": (linked(os.mkfifo), "named pipe (FIFO)"),
-    "link to a character device": (linked(char_device), "character device"),
+    "link to a character device": (linked(char_device_as_root), "character device"),
     "link to a folder": (linked(plain_folder), "folder"),
     "dangling link": (lambda p: p.symlink_to("nowhere"), "symbolic link to nowhere"),
 }
-
-
-def snapshot(path):
-    """What is at ``path``, to compare before and after: its kind, and its contents or target."""
-    mode = os.lstat(path).st_mode
-    if stat.S_ISLNK(mode):
-        target = path.parent / os.readlink(path)
-        return ("link", os.readlink(path), snapshot(target) if os.path.lexists(target) else None)
-    if stat.S_ISDIR(mode):
-        return ("folder", sorted((p.name, p.read_bytes()) for p in path.iterdir()))
-    if stat.S_ISREG(mode):
-        return ("file", path.read_bytes())
-    return (stat.S_IFMT(mode), os.lstat(path).st_rdev)
 
 
 def only_error_line(child, *words):
@@ -109,10 +73,6 @@ def only_error_line(child, *words):
     for word in words:
         assert word in lines[0], lines[0]
     return lines[0]
-
-
-def leftovers(folder):
-    return [p.name for p in folder.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
