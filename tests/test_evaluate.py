@@ -194,9 +194,12 @@ def test_bad_vectors_are_named(tmp_path):
         load(path)                                  # a file is refused when it is read
     import numpy as np
     from wordrep.representations.dense import DenseVectors
-    rep = DenseVectors.from_arrays(["old", "new", "smart"],
-                                   np.array([[1, 0], [np.nan, 1], [0, 1]], dtype=np.float32))
-    with pytest.raises(UserError, match="new|old"):  # and vectors made in memory when scored
+    vectors = np.array([[1, 0], [np.nan, 1], [0, 1]], dtype=np.float32)
+    with pytest.raises(UserError, match="'new' has NaN"):  # and vectors made in memory
+        DenseVectors.from_arrays(["old", "new", "smart"], vectors)
+    rep = DenseVectors.from_arrays(["old", "new", "smart"], np.nan_to_num(vectors))
+    rep.kv.vectors[1, 0] = np.nan  # changed after they were checked: refused when scored
+    with pytest.raises(UserError, match="new|old"):
         ev.score_similarity(rep, load_benchmark("simlex999"))
 
 

@@ -120,7 +120,8 @@ def test_verify_false_skips_the_hash_but_not_the_sizes(tmp_path):
     assert rep.kv.vectors.shape == (5, 8)
     vectors = model / "vectors.npy"
     vectors.write_bytes(vectors.read_bytes() + b"\0" * 4)
-    with pytest.raises(UserError, match=r"damaged wordrep model: vectors.npy has 292 bytes, not 288"):
+    with pytest.raises(UserError,
+                       match="damaged wordrep model: vectors.npy has 292 bytes, not 288"):
         load(model, verify=False)
 
 

@@ -9,9 +9,9 @@ An entry is a folder of the cache (``corpora/FINGERPRINT``, ``counts/FINGERPRINT
   one; the killed writer's temporary folder is swept up by the next write of that entry.
 - checked on every read: a file that is missing, of another size, of another SHA-256, or not
   listed, or a loader that fails, makes the entry *damaged*. (A file's SHA-256 is computed once
-  per process, then kept while its size, times and inode stay the same: :func:`sha256_once`.) A damaged entry is removed, with
-  a warning, and built again; it is never used. An entry without ``checksums.json`` (written
-  by an older wordrep) counts as damaged, once.
+  per process, then kept while its size, times and inode stay the same: :func:`sha256_once`.)
+  A damaged entry is removed, with a warning, and built again; it is never used. An entry
+  without ``checksums.json`` (written by an older wordrep) counts as damaged, once.
 - built by one process at a time: the builder holds an exclusive ``flock`` on a lock file
   beside the entry (``.NAME.lock``, never removed), and a second process that needs the same
   entry waits for it, then reads what the first one wrote instead of building it again.
@@ -30,7 +30,7 @@ counting pass, a PMI), so checking them all in full is the simple rule.
 
 Models saved with :func:`wordrep.storage.save` carry the same ``checksums.json``, which
 :func:`wordrep.storage.load` checks (sizes always, SHA-256 unless ``verify=False``) and the
-pipeline before it reuses a model; the digests computed by one are not computed again by the other.
+pipeline before it reuses a model; a digest computed by one is not computed again by the other.
 """
 import json
 import logging
@@ -57,6 +57,10 @@ FORMAT = 1
 
 class Damaged(Exception):
     """A cache entry or model folder that does not match its checksums."""
+
+
+class NoChecksums(Damaged):
+    """A folder without ``checksums.json``: incomplete, or written by an older wordrep."""
 
 
 # -- checksums ----------------------------------------------------------------------------------
@@ -109,10 +113,6 @@ def verify(folder, hash=True, files=None):
             _check_file(folder, name, expected, hash)
     except (OSError, KeyError, TypeError) as exc:
         raise Damaged(f"cannot be checked ({exc})") from None
-
-
-class NoChecksums(Damaged):
-    """A folder without ``checksums.json``: incomplete, or written by an older wordrep."""
 
 
 def _read_checksums(folder):
