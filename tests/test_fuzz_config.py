@@ -177,3 +177,74 @@ def test_any_bytes_as_a_config(raw):
         got = read("config: any bytes", path, lambda: pipeline.load_config(path))
         if got is not None:
             check_config(got)
+
+
+# -- representation names: each is a folder under the run's models/ ----------------------------
+
+# Names a user or an adversary may write: paths (absolute ones under {root}, the case's own
+# scratch folder, so that a write there would be seen), hidden, dots, separators, the names of
+# the run's own files, format suffixes, control characters, other scripts, a very long one.
+HOSTILE_NAMES = ["", ".", "..", "...", "../x", "../../escaped", "x/..", "./x", "a/b", "a\\b",
+                 "..\\x", "{root}/victim", "{root}/victim/deeper", "/", "\\", ".hidden", "..x",
+                 "x..", "models", "figures", "report.md", "config.toml", "run.log", ".run.lock",
+                 ".wordrep-run", "x.vec", "x.bin", "x.txt", "x.wr", "C:x", "CON", "nul", "~",
+                 "$HOME", "*", "-", "--force", "svd@0.5", " ", "a b", "\t", "a\x00b", "a\nb",
+                 "\x7f", "\u2028", "\u0085", "\ufeffbom", "naïve", "日本語", "😀", "e\u0301",
+                 "q" * 149, "é" * 76, "x" * 300]
+SEPARATORS = st.sampled_from(["/", "\\", "/../", "\\..\\", "/./"])
+
+
+@st.composite
+def representation_names(draw):
+    """Mostly the hostile names above, else path-like joins of small parts or any text."""
+    how = draw(st.sampled_from(["hostile"] * 3 + ["joined", "text"]))
+    if how == "hostile":
+        return draw(st.sampled_from(HOSTILE_NAMES))
+    part = st.one_of(st.sampled_from(["", ".", "..", "x", "{root}", "victim"]),
+                     st.text(SAFE_CHARS, max_size=6))
+    if how == "joined":
+        parts = draw(st.lists(part, min_size=2, max_size=4))
+        return "".join(p + draw(SEPARATORS) for p in parts[:-1]) + parts[-1]
+    return draw(st.text(st.one_of(SAFE_CHARS, st.sampled_from("/\\.\x00\n")), max_size=12))
+
+
+def files_under(folder, leave_out=()):
+    """Every path under ``folder`` (but the ``leave_out`` subfolders) with its bytes, or None
+    for a folder."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if relative.parts[0] not in leave_out:
+            out[str(relative)] = path.read_bytes() if path.is_file() else None
+    return out
+
+
+@settings(max_examples=examples(40))
+@given(name=representation_names())
+@example(name="{root}/victim")
+@example(name="..")
+@example(name="x.vec")
+def test_representation_names_stay_inside_models(name):
+    """A representation's name is refused with a UserError before any work (nothing made), or
+    its model is a folder right under models/ and nothing outside the run folder changes."""
+    with scratch() as root:
+        name = name.replace("{root}", str(root))
+        (root / "victim").mkdir()
+        (root / "victim" / "mine.txt").write_text("the user's own file")
+        (root / "corpus.txt").write_text("the cat sat on the mat\nthe dog sat on the log\n")
+        path = root / "run.toml"
+        path.write_text(toml_text({
+            "corpus": {"name": str(root / "corpus.txt"), "min_count": 1},
+            "representations": {name: {"method": "onehot"}},
+            "evaluation": {"benchmarks": ["wordsim353"], "bootstrap": 0},
+            "report": {"compare": [], "probe_words": []}}), encoding="utf-8")
+        before = files_under(root)
+        config = read("config: representation names", path, lambda: pipeline.load_config(path))
+        if config is None:
+            assert files_under(root) == before, "refused, but after some work"
+            return
+        out = root / "run"
+        pipeline.run(config, out)
+        [model] = (out / "models").iterdir()
+        assert model.name == name and (model / "meta.json").is_file()
+        assert files_under(root, leave_out=["run"]) == before

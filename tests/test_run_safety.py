@@ -149,6 +149,7 @@ def test_force_never_deletes_a_folder_it_did_not_make(tmp_path, users_folder):
     assert "models/onehot" in error_lines(result)[0]
     assert (users_folder / "models" / "onehot" / "notes.txt").read_text() == "my notes"
     assert (users_folder / "report.md").read_text() == "# my own report\n"
+    assert not (users_folder / ".run.lock").exists()  # refused before anything was made
 
 
 def test_force_runs_in_a_users_folder_and_leaves_the_other_files(tmp_path, users_folder):

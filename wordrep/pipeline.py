@@ -328,7 +328,7 @@ class Built:
 def run(config, out, force=False, progress=None):
     """Run the main job; returns the path of the run folder."""
     out = Path(out)
-    check_run_folder(out, force)  # before the folder, its lock or its log are made
+    check_run_folder(out, config, force)  # before the folder, its lock or its log are made
     _make_folder(out)
     with cache.EntryLock(out, f"the run in {out}", lock_file=out / ".run.lock"):
         prepare_folder(out, config, force)
@@ -371,11 +371,17 @@ def is_run_folder(out):
         ((out / "config.toml").is_file() and (out / "results.json").is_file())
 
 
-def check_run_folder(out, force):
+def check_run_folder(out, config, force):
     """Refuse, unless ``force``, an ``--out`` that exists, is not empty and is not a run
-    folder: a run there would replace the user's own report.md, results.json..."""
-    if not out.is_dir() or is_run_folder(out):
-        return
+    folder: a run there would replace the user's own report.md, results.json... And refuse,
+    even with ``force``, to put a model where there is something of the user's."""
+    if out.is_dir() and not is_run_folder(out):
+        _check_foreign_folder(out, force)
+    for name in _model_names(config):
+        _check_replaceable(model_folder(out / "models", name))
+
+
+def _check_foreign_folder(out, force):
     try:
         entries = sorted(p.name for p in out.iterdir())
     except OSError as exc:
@@ -383,20 +389,20 @@ def check_run_folder(out, force):
                         "Choose another --out.") from None
     if not entries:
         return
-    replaced = [n for n in RUN_FILES if n in entries]
     if not force:
         shown = ", ".join(json.dumps(n) if not n.isprintable() else n for n in entries[:3])
         raise UserError(f"{out} is not a wordrep run folder and not empty (it holds {shown}"
                         f"{', ...' if len(entries) > 3 else ''}).",
                         "Choose a new or empty --out, or --force to run there (the run's own "
                         f"files {', '.join(RUN_FILES)} would be replaced).")
+    replaced = [n for n in RUN_FILES if n in entries]
     log.warning("Warning: %s was not a run folder; --force: %s replaced there, nothing else.",
                 out, ", ".join(replaced) or "no file")
 
 
 def prepare_folder(out, config, force):
-    """Refuse a run folder that holds a different config unless ``force``, and a model
-    folder that is not wordrep's; then mark the folder as a run folder.
+    """Refuse a run folder that holds a different config unless ``force``; then mark the
+    folder as a run folder.
 
     The config is written at the end, with the results it gave: until then the folder's
     ``config.toml`` keeps describing its ``results.json``.
@@ -406,8 +412,6 @@ def prepare_folder(out, config, force):
         raise UserError(f"the run folder {out} holds a different config.",
                         "Use another --out, or --force to replace its results (models built "
                         "with the same settings are still reused).")
-    for name in _model_names(config):
-        _check_replaceable(model_folder(out / "models", name))
     if not (out / RUN_MARKER).is_file():
         with atomic_path(out / RUN_MARKER) as tmp:
             tmp.write_text(json.dumps({"wordrep": __version__}) + "\n", encoding="utf-8")

@@ -31,13 +31,17 @@ def _fractions(ctx, param, value):
 @click.option("--quick", is_flag=True,
               help="Small settings (fewer dimensions, epochs, no bootstrap): a check that "
                    "everything runs, not results to report.")
-@click.option("--force", is_flag=True, help="Run in a folder that holds a different config.")
+@click.option("--force", is_flag=True,
+              help="Run in a folder that holds a different config, or in a non-empty folder "
+                   "that is not a run folder (the run's own files there are replaced; a "
+                   "models/NAME that is not a wordrep model never is).")
 @click.option("--print-config", is_flag=True, help="Print the resolved config as TOML and exit.")
 def run_cmd(config, corpus_name, out, fractions, quick, force, print_config):
     """Build every representation, evaluate them all, write a report.
 
     CONFIG is a TOML file (start from `wordrep run --print-config`); options override it.
-    A re-run with the same config reuses every model already built.
+    A re-run with the same config reuses every model already built. --out must be a new or
+    empty folder or a run folder (a non-empty folder of your own needs --force).
 
     \b
     Examples:
