@@ -241,10 +241,11 @@ def load(path, format=None, allow_pickle=False, verify=True):
     verify : bool
         For a native model: check the SHA-256 of its files against its ``checksums.json``
         (their sizes are checked either way). The first load of a model in a process reads
-        every byte to do so, about 1 s a GB when the files are not in the page cache and
-        ~0.3 s a GB when they are (which the memory map then reads from); later loads of the
-        same unchanged files in that process only compare sizes, times and inodes. With
-        ``False`` a large model opens at once, and its files are trusted to be as saved.
+        every byte to do so, at SHA-256's speed (0.4-0.9 GB/s): a 200k x 300 model (245 MB)
+        opens in 0.69 s instead of 0.13 s, files in the page cache, which the memory map then
+        reads from. Later loads of the same unchanged files in that process compare sizes,
+        times and inodes only (0.11 s). With ``False`` a large model opens at once, and its
+        files are trusted to be as saved.
 
     Returns
     -------
