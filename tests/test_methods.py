@@ -1,0 +1,131 @@
+"""The common test of every registered method (as scikit-learn's check_estimator walks every
+estimator): its declaration matches its builder, each kind of bad parameter is refused before
+any work, its defaults build on a small corpus, and what it builds round-trips through save and
+load.
+
+The bad values come from each parameter's declaration, so a method registered tomorrow is
+covered without a line here.
+"""
+import math
+
+import numpy as np
+import pytest
+
+from wordrep import params as P
+from wordrep.errors import UserError
+from wordrep.representations import build, representations
+
+METHODS = representations.names()
+
+
+def bad_values(param):
+    """Values ``param`` must refuse: the wrong type, out of range, a misspelt name."""
+    wrong_type = {P.Int: ["3", 2.5, True, [1]], P.Float: ["0.5", True, math.nan, [1.0]],
+                  P.Choice: [1, ["x"], "no-such-choice"], P.Bool: [1, 0, "yes"],
+                  P.Names: ["one-string", [1]], P.Weights: ["hypernym=1", {"hypernym": -1.0}],
+                  P.Letters: ["xyz", 5, ""], P.Representation: [5, ""], P.Source: [5, ""],
+                  P.Text: ["", 5], P.Object: []}[type(param)]
+    yield from wrong_type
+    if isinstance(param, P._Range):
+        step = 1 if isinstance(param, P.Int) else 0.5
+        if param.low is not None:
+            yield param.low if param.open_low else param.low - step
+        if param.high is not None:
+            yield param.high if param.open_high else param.high + step
+    if isinstance(param, (P.Names, P.Weights)) and param.choices:
+        yield ["no-such-name"] if isinstance(param, P.Names) else {"no-such-name": 1.0}
+    if not param.optional and not isinstance(param, P.Object):
+        yield None
+
+
+CASES = [(m, name, value) for m in METHODS for name, param in representations.get(m).params.items()
+         for value in bad_values(param)]
+
+
+class Untouchable:
+    """A corpus that fails the test if a builder reads it: parameters are checked first."""
+    fingerprint = "untouchable"
+
+    def __getattr__(self, name):
+        raise AssertionError(f"the corpus was read ({name}) before the parameters were checked")
+
+
+def test_every_method_declares_what_it_is():
+    for entry in representations:
+        assert entry.family in ("one-hot", "WordNet-derived", "distributional", "hybrid")
+        assert entry.kind in ("vectors", "measure")
+        assert set(entry.params) == set(entry.parameters), entry.name
+    measures = [e.name for e in representations if e.kind == "measure"]
+    assert measures == [f"wordnet:{m}" for m in ("path", "wup", "lch", "res", "lin", "jcn")]
+    assert representations.get("retrofit").parents == ("vectors", "wordnet_vectors")
+    assert [e.name for e in representations if e.needs_corpus] == [
+        "onehot", "ppmi", "svd", "word2vec", "cbow", "fasttext"]
+
+
+@pytest.mark.parametrize("method,name,value", CASES,
+                         ids=[f"{m}-{n}-{v!r}"[:60] for m, n, v in CASES])
+def test_bad_parameter_is_refused_before_any_work(method, name, value):
+    with pytest.raises(UserError) as caught:
+        build(method, Untouchable(), **{name: value})
+    message = caught.value.message
+    assert message.startswith(f"{method}: {name} = "), message
+    assert "expected" in message
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_misspelt_parameter_is_refused_with_the_closest_name(method):
+    entry = representations.get(method)
+    name = next(iter(entry.params))
+    with pytest.raises(UserError, match=f"{method} has no parameter '{name}x'. "
+                                        f"Did you mean '{name}'"):
+        build(method, Untouchable(), **{name + "x": 1})
+
+
+def test_a_method_that_trains_on_text_needs_a_corpus():
+    with pytest.raises(UserError, match="svd trains on a corpus, and none was given"):
+        build("svd", None)
+
+
+def test_values_are_given_to_the_builder_as_declared():
+    assert P.Float(low=0).check("m", "p", 2) == 2.0 and isinstance(
+        P.Float(low=0).check("m", "p", 2), float)
+    assert P.Names("a", "b").check("m", "p", ["a"]) == ("a",)
+    assert P.Weights("a").parse("a=1.5") == {"a": 1.5}
+    assert P.Int(low=0, optional=True).parse("None") is None
+    assert P.Bool().parse("false") is False
+    assert P.Int(low=1).check("m", "p", np.int64(3)) == 3
+
+
+# -- the defaults build, and round-trip ----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def lee():
+    from wordrep.corpora import open_corpus
+    return open_corpus("lee")
+
+
+def _defaults_build(method, lee, tmp_path):
+    entry = representations.get(method)
+    extra = {}
+    if "vectors" in entry.params:  # a hybrid needs its parent: a small text model
+        extra["vectors"] = build("svd", lee, dim=20)
+    return build(method, lee if entry.needs_corpus else None, **extra)
+
+
+@pytest.mark.wordnet
+@pytest.mark.parametrize("method", METHODS)
+def test_defaults_build_and_round_trip(method, lee, tmp_path):
+    from wordrep import storage
+    rep = _defaults_build(method, lee, tmp_path)
+    pairs = [("government", "minister"), ("police", "officers"), ("car", "zzzunknown")]
+    scores = rep.similarity(pairs)
+    assert np.isnan(scores[-1])
+    assert rep.metadata["method"] == method
+    if representations.get(method).kind == "measure":
+        assert not hasattr(rep, "save")  # scores without vectors: nothing to save
+        return
+    storage.save(rep, tmp_path / "model")
+    loaded = storage.load(tmp_path / "model")
+    assert list(loaded.vocabulary) == list(rep.vocabulary)
+    np.testing.assert_allclose(loaded.similarity(pairs), scores, rtol=1e-5, equal_nan=True)
+    assert loaded.metadata["method"] == method
