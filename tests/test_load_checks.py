@@ -217,3 +217,10 @@ def test_a_nan_row_never_reaches_similar(tmp_path):
     model = old_model_with_bad_rows(tmp_path / "old.wr")
     cache.write_checksums(model)  # no warning about their absence: the error alone
     assert_one_error_line(wordrep_cli("similar", model, "cat"), "old.wr", "'emu'", "NaN")
+
+
+def test_a_row_made_nan_after_the_check_is_left_out_not_named_by_an_empty_slot():
+    rep = DenseVectors.from_arrays(["a", "b", "c"], np.eye(3, dtype=np.float32) + 0.5)
+    rep.kv.vectors[2] = np.nan  # changed in place after it was checked
+    neighbours = rep.most_similar("a", topn=5)
+    assert [w for w, _ in neighbours] == ["b"] and np.isfinite([s for _, s in neighbours]).all()
