@@ -354,3 +354,63 @@ def test_cli_install_offline_exits_2(nowhere, closed_port_url):
                                        "--index-url", closed_port_url + "/index.xml"])
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines()[-1].startswith("Error: could not install WordNet")
+
+
+# -- damaged data: a copy cut short --------------------------------------------------------------
+
+def truncated_copy(source, target, name, cut):
+    """A copy of the WordNet folder ``source`` with the file ``name`` cut short: ``"mid-line"``
+    (half of it, within a line, as an interrupted copy leaves it), ``"half-lines"`` (its first
+    half of lines) or ``"last-line"`` (all but its last line)."""
+    shutil.copytree(source, target)
+    data = (target / name).read_bytes()
+    end = {"mid-line": len(data) // 2,
+           "half-lines": data.rindex(b"\n", 0, len(data) // 2) + 1,
+           "last-line": data.rindex(b"\n", 0, len(data) - 1) + 1}[cut]
+    assert data[end - 1:end] != b"\n" if cut == "mid-line" else data[end - 1:end] == b"\n"
+    (target / name).write_bytes(data[:end])
+    return target
+
+
+def one_error_line(result):
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and result.stderr.count("\n") == 1, result.stderr
+    return result.stderr
+
+
+@pytest.mark.wordnet
+@pytest.mark.parametrize("name,cut,problem", [
+    ("index.noun", "mid-line", "index.noun is cut short"),
+    ("data.adj", "mid-line", "data.adj is cut short"),
+    ("data.noun", "half-lines", "data.noun is cut short"),
+    ("index.verb", "half-lines", "index.verb lacks"),
+    ("index.noun", "last-line", "index.noun lacks"),
+])
+def test_status_finds_a_truncated_wordnet(wordnet_dir, tmp_path, monkeypatch, name, cut, problem):
+    copy = truncated_copy(wordnet_dir, tmp_path / "wordnet", name, cut)
+    monkeypatch.setenv("WORDREP_WORDNET", str(copy))
+    stderr = one_error_line(CliRunner().invoke(main, ["wordnet", "status"]))
+    assert stderr.startswith(f"Error: damaged WordNet data in {copy}: {problem}")
+    assert "wordrep wordnet install" in stderr
+
+
+@pytest.mark.wordnet
+@pytest.mark.parametrize("cut", ["mid-line", "last-line"])
+def test_builders_refuse_a_truncated_wordnet_with_one_clear_error(wordnet_dir, tmp_path,
+                                                                    monkeypatch, cut):
+    # mid-line: NLTK's reader ran out of tokens (StopIteration, exit 1); last line: one lemma
+    # lost, found only by reading all of WordNet, as the feature builder does
+    copy = truncated_copy(wordnet_dir, tmp_path / "wordnet", "index.noun", cut)
+    monkeypatch.setenv("WORDREP_WORDNET", str(copy))
+    out = tmp_path / "features.wr"
+    stderr = one_error_line(CliRunner().invoke(main, ["train", "wordnet-features", "-o", out]))
+    assert stderr.startswith(f"Error: damaged WordNet data in {copy}: index.noun ")
+    assert "wordrep wordnet install" in stderr
+    assert not out.exists()
+
+
+@pytest.mark.wordnet
+def test_status_checks_a_whole_wordnet(wordnet_dir):
+    result = CliRunner().invoke(main, ["wordnet", "status"])
+    assert result.exit_code == 0, result.output
+    assert "data\tchecked: every file whole, every lemma found in its index" in result.stdout

@@ -26,6 +26,7 @@ import logging
 import numpy as np
 import scipy.sparse as sp
 
+from .. import wordnet as wordnet_data
 from ..errors import UserError
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ class WordNetIndex:
     def __init__(self, wn):
         keys, names, pos = {}, [], []
         synset_ptrs, lemma_ptrs, members = [], [], []
-        for s in wn.all_synsets():
+        for s in wordnet_data.all_synsets(wn):  # a damaged WordNet: a UserError
             file_pos = "a" if s._pos == "s" else s._pos
             keys[(file_pos, s._offset)] = len(names)
             names.append(s._name)
@@ -163,8 +164,7 @@ class WordNetIndex:
     def get(cls, wn=None):
         """The index of ``wn`` (the located WordNet by default), built once per WordNet."""
         if wn is None:
-            from .. import wordnet
-            wn = wordnet.load()
+            wn = wordnet_data.load()
         key = id(wn)
         if key not in cls._cache:
             cls._cache.clear()  # one WordNet at a time: an index holds ~100 MB
