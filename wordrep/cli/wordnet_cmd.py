@@ -15,7 +15,9 @@ Examples:
   wordrep wordnet status                   source, folder and version of WordNet
   wordrep wordnet status --count-synsets   also count the synsets (about 10 s)
 
-Exits with status 2, and the commands that install WordNet, when none is found.""")
+The data are checked as the builders read them (every file whole, every lemma of every
+synset found in its index). Exits with status 2 and the commands that install WordNet when
+none is found, or with what is wrong when it is damaged.""")
 @click.option("--count-synsets", is_flag=True,
               help="Also count every synset (reads all of WordNet: about 10 s).")
 def status_cmd(count_synsets):
