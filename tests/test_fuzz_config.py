@@ -9,7 +9,8 @@ import math
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from fuzzing import SAFE_CHARS, examples, mutated, one_in, read, scratch
+from fuzzing import (SAFE_CHARS, examples, mutated, one_in, read, scratch,
+                     snapshot)
 from wordrep import pipeline
 from wordrep.representations import representations
 
@@ -208,17 +209,6 @@ def representation_names(draw):
     return draw(st.text(st.one_of(SAFE_CHARS, st.sampled_from("/\\.\x00\n")), max_size=12))
 
 
-def files_under(folder, leave_out=()):
-    """Every path under ``folder`` (but the ``leave_out`` subfolders) with its bytes, or None
-    for a folder."""
-    out = {}
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder)
-        if relative.parts[0] not in leave_out:
-            out[str(relative)] = path.read_bytes() if path.is_file() else None
-    return out
-
-
 @settings(max_examples=examples(40))
 @given(name=representation_names())
 @example(name="{root}/victim")
@@ -238,13 +228,14 @@ def test_representation_names_stay_inside_models(name):
             "representations": {name: {"method": "onehot"}},
             "evaluation": {"benchmarks": ["wordsim353"], "bootstrap": 0},
             "report": {"compare": [], "probe_words": []}}), encoding="utf-8")
-        before = files_under(root)
+        before = snapshot(root)
         config = read("config: representation names", path, lambda: pipeline.load_config(path))
         if config is None:
-            assert files_under(root) == before, "refused, but after some work"
+            assert snapshot(root) == before, "refused, but after some work"
             return
         out = root / "run"
         pipeline.run(config, out)
         [model] = (out / "models").iterdir()
         assert model.name == name and (model / "meta.json").is_file()
-        assert files_under(root, leave_out=["run"]) == before
+        outside = [entry for entry in snapshot(root)[1] if entry[0] != "run"]
+        assert outside == before[1], "a run wrote outside its folder"

@@ -5,11 +5,11 @@ that is a path must be refused before any work; and ``--out`` naming a folder of
 own must not overwrite or delete what is in it.
 """
 import json
-import os
 
 import pytest
 from click.testing import CliRunner
 
+from fuzzing import snapshot
 from wordrep import pipeline
 from wordrep.cli import main
 from wordrep.errors import UserError
@@ -45,18 +45,6 @@ def invoke(*args):
     return CliRunner().invoke(main, ["-q", *args])
 
 
-def tree(folder):
-    """Every path under ``folder`` with its content (files) or None (folders, links)."""
-    out = {}
-    for root, dirs, files in os.walk(folder):
-        for name in dirs + files:
-            path = os.path.join(root, name)
-            out[os.path.relpath(path, folder)] = (
-                open(path, "rb").read() if os.path.isfile(path) and not os.path.islink(path)
-                else os.readlink(path) if os.path.islink(path) else None)
-    return out
-
-
 def error_lines(result):
     return [line for line in result.output.splitlines() if line.startswith("Error:")]
 
@@ -72,12 +60,12 @@ def test_a_representation_name_that_is_not_a_plain_name_is_refused_before_any_wo
     (victim / "precious.txt").write_text("mine")
     name = name.format(victim=victim)
     config = write_config(tmp_path, name)
-    before = tree(tmp_path)
+    before = snapshot(tmp_path)
     result = invoke("run", str(config), "--out", str(tmp_path / "runs" / "v"))
     assert result.exit_code == 2, result.output
     [line] = error_lines(result)
     assert "representation" in line and "plain name" in line, line
-    assert tree(tmp_path) == before  # not even the run folder was made
+    assert snapshot(tmp_path) == before  # not even the run folder was made
 
 
 @pytest.mark.parametrize("name", ["svd-2", "wordnet:path", "naïve", "日本語", "a b", "v1.2"])
@@ -106,11 +94,11 @@ def test_a_model_linked_out_of_models_is_not_replaced(tmp_path):
     out = tmp_path / "run"
     (out / "models").mkdir(parents=True)
     (out / "models" / "onehot").symlink_to(elsewhere)
-    before = tree(elsewhere)
+    before = snapshot(elsewhere)
     result = invoke("run", str(write_config(tmp_path)), "--out", str(out), "--force")
     assert result.exit_code == 2, result.output
     assert "outside" in error_lines(result)[0]
-    assert tree(elsewhere) == before
+    assert snapshot(elsewhere) == before
 
 
 def test_a_name_with_a_format_suffix_is_saved_and_reused_as_a_wordrep_model(tmp_path):
@@ -135,12 +123,12 @@ def users_folder(tmp_path):
 
 
 def test_a_folder_that_is_not_a_run_folder_is_refused(tmp_path, users_folder):
-    before = tree(users_folder)
+    before = snapshot(users_folder)
     result = invoke("run", str(write_config(tmp_path)), "--out", str(users_folder))
     assert result.exit_code == 2, result.output
     [line] = error_lines(result)
     assert "not a wordrep run folder" in line and "--force" in line, line
-    assert tree(users_folder) == before  # not even a lock or a log
+    assert snapshot(users_folder) == before  # not even a lock or a log
 
 
 def test_force_never_deletes_a_folder_it_did_not_make(tmp_path, users_folder):
