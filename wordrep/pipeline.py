@@ -15,6 +15,11 @@ re-evaluates; a damaged model is built again. Each file is written atomically, a
 disk) leaves the previous config, results and report as they were. Two runs in one folder take
 turns (a lock on ``.run.lock``); runs in different folders share the cache
 (:mod:`wordrep.cache`).
+
+A run writes only inside its folder: representation names are plain names (a folder right
+under ``models/``), a run never replaces a ``models/NAME`` that is not a wordrep model, and a
+non-empty folder that is not a run folder (marked by ``.wordrep-run``, or, from older
+versions, holding ``config.toml`` and ``results.json``) is used only with ``force``.
 """
 import copy
 import json
