@@ -728,10 +728,7 @@ def render_report(out, provenance, results, built, curve, extras):
 
 def _family(method):
     from .representations import representations
-    if method and method.startswith("wordnet:"):
-        return "WordNet-derived"
-    return representations.get(method).info.get("family", "") if method in representations \
-        else ""
+    return representations.get(method).family if method in representations else ""
 
 
 def results_markdown(results, builds, provenance):

@@ -84,9 +84,6 @@ FAMILY_COLOURS = {"one-hot": "#8c8c8c", "WordNet-derived": "#2ca02c",
                   "distributional": "#1f77b4", "hybrid": "#9467bd"}
 OTHER_COLOUR = "#ff7f0e"
 NO_FAMILY = "family not recorded"
-# Representations that are not built by a registered builder, by their type (the classic
-# WordNet measures are the WordNet-derived family of DESIGN.md).
-TYPE_FAMILIES = {"WordNetMeasure": "WordNet-derived"}
 FIGURE_PATTERNS = ("bars-*.png", "pca-maps.png", "learning-curve.png")
 SHORT_CELL = 32       # HTML table cells up to this many characters never wrap
 LIST_SHOWN = 6        # long lists in compare.py output are shortened to this many values
@@ -233,16 +230,14 @@ class ResultsView:
 
     def family(self, name):
         """From the build record, else the results' metadata, else the registry entry of the
-        method that built it, else its type; never guessed from the name."""
+        method that built it; never guessed from the name."""
         build = self.builds.get(name) or {}
         meta = self.results.representations.get(name) or {}
         if build.get("family") or meta.get("family"):
             return build.get("family") or meta["family"]
         from .representations import representations
         method = meta.get("method")
-        if method in representations:
-            return representations.get(method).info.get("family", NO_FAMILY)
-        return TYPE_FAMILIES.get(meta.get("type"), NO_FAMILY)
+        return representations.get(method).family if method in representations else NO_FAMILY
 
     def ranking(self, dataset):
         """Defined scores best first, the reasons of undefined ones, and what they are scored on.
