@@ -1,5 +1,6 @@
 """What every command shares: global settings and progress reporting on stderr."""
 import contextlib
+import re
 import sys
 from dataclasses import dataclass
 
@@ -10,6 +11,35 @@ import click
 class Settings:
     quiet: bool = False
     debug: bool = False
+
+
+# ``literal`` and :role:`target` (a Sphinx role, :py:func: too, ~ keeps the last dotted name,
+# "title <target>" keeps the title): docstrings are written for Sphinx, --help is plain text.
+_LITERAL = re.compile(r"``(.+?)``", re.S)
+_ROLE = re.compile(r":(?:[\w-]+:)+`(~?)([^`]+?)(?:\s*<[^`>]*>)?`")
+
+
+def plain_text(doc):
+    """``doc`` with its Sphinx markup taken out, for a ``--help`` text.
+
+    Parameters
+    ----------
+    doc : str
+        Text written in reStructuredText for Sphinx (a docstring).
+
+    Returns
+    -------
+    str
+        The same text, each literal and each role replaced by its text (by the last dotted
+        name after a ``~``).
+
+    Examples
+    --------
+    >>> plain_text('Only nouns (``"n"``); see :func:`~wordrep.storage.load`.')
+    'Only nouns ("n"); see load.'
+    """
+    doc = _ROLE.sub(lambda m: m.group(2).rsplit(".", 1)[-1] if m.group(1) else m.group(2), doc)
+    return _LITERAL.sub(r"\1", doc)
 
 
 def settings():
