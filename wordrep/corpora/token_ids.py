@@ -7,13 +7,17 @@ these arrays instead of the text: the next run starts in a fraction of a second.
 
 The pass assigns provisional ids in order of first appearance, with C-speed dictionary lookups
 (``map(index.__getitem__, tokens)`` on a defaultdict that numbers new words) on blocks of a
-million tokens; the counts then fall out of
-``np.bincount`` and one permutation renumbers everything into vocabulary order.
+million tokens, and writes each block's ids and line starts to files in the cache entry's
+temporary folder as it goes; the counts are summed block by block (``np.bincount``). One
+permutation then renumbers the provisional file into vocabulary order, a chunk at a time, into
+``ids.npy``. Memory is that of the vocabulary and one block, whatever the corpus length: the
+token ids are never all in memory (a billion tokens are 4 GB on disk).
 """
 import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -34,6 +38,24 @@ class TokenIds:
     lines: np.ndarray
     vocabulary: Vocabulary
     info: dict
+    path: Path | None = None  # the ids.npy that ``ids`` maps, if any
+
+    def chunks(self, size):
+        """(start, ids[start:start + size]) for consecutive pieces, each an array in memory.
+
+        The cached file is read piece by piece rather than through its memory map: pages read
+        through a map count in the process's resident memory until it is unmapped, so one pass
+        over a billion tokens would seem to hold 4 GB.
+        """
+        if self.path is None:
+            for start in range(0, self.ids.size, size):
+                yield start, np.asarray(self.ids[start:start + size])
+            return
+        with open(self.path, "rb") as file:
+            file.seek(self.ids.offset)
+            for start in range(0, self.ids.size, size):
+                count = min(size, self.ids.size - start)
+                yield start, np.fromfile(file, dtype=self.ids.dtype, count=count)
 
     def sentences(self, max_length=10_000):
         """(start, end) token offsets of each line, long lines cut into pieces of max_length."""
@@ -67,41 +89,97 @@ def _ranks(counts):
     return np.arange(offsets.size) - offsets
 
 
-def build(blocks, stats=None):
-    """Token ids of a stream of token lists (each list may contain NEWLINE tokens).
+CHUNK = 1 << 22  # tokens renumbered (or read back) at a time: 16 MB of int32
+
+
+def build(blocks, folder):
+    """Write the token ids of a stream of token lists (each may contain NEWLINE tokens).
+
+    Writes ``ids.npy`` (int32) and ``lines.npy`` (int64) into ``folder``, block by block.
 
     Returns
     -------
-    (ids, lines, vocabulary)
+    (n_tokens, n_lines, vocabulary)
     """
+    folder = Path(folder)
+    provisional = folder / "provisional.i32"  # removed before the entry is checksummed
+    starts = folder / "starts.i64"
+    try:
+        with open(provisional, "wb") as ids_file, open(starts, "wb") as lines_file:
+            words, counts, n, n_lines = _read_blocks(blocks, ids_file, lines_file)
+        order = _vocabulary_order(words, counts)
+        renumber = np.empty(len(words), dtype=np.int32)
+        renumber[order] = np.arange(len(order), dtype=np.int32)
+        _write_npy(folder / "ids.npy", np.int32, n, _file_chunks(provisional, np.int32, n),
+                   renumber.__getitem__)
+        _write_npy(folder / "lines.npy", np.int64, n_lines,
+                   _file_chunks(starts, np.int64, n_lines))
+    finally:
+        provisional.unlink(missing_ok=True)
+        starts.unlink(missing_ok=True)
+    return n, n_lines, Vocabulary([words[i] for i in order.tolist()], counts[order])
+
+
+def _read_blocks(blocks, ids_file, lines_file):
+    """Provisional ids and line starts to the two files; the words and their counts."""
     # A word seen for the first time gets the next provisional id, inside the C-level lookup.
     index = defaultdict()
     index.default_factory = index.__len__
     index[NEWLINE] = 0
-    chunks, line_starts, n = [], [np.zeros(1, np.int64)], 0
+    counts = np.zeros(1, np.int64)
+    n, n_lines, last_start = 0, 0, -1
     for tokens in blocks:
         ids = np.fromiter(map(index.__getitem__, tokens), dtype=np.int32, count=len(tokens))
         breaks = np.flatnonzero(ids == 0)
-        line_starts.append(n + breaks - np.arange(breaks.size))
+        # the line starts of the stream without NEWLINE tokens: non-decreasing, so dropping
+        # repeats (blank lines) as they come leaves each start once, as np.unique did
+        line_starts = np.concatenate((np.zeros(int(n == 0), np.int64),
+                                      n + breaks - np.arange(breaks.size)))
+        line_starts = line_starts[line_starts != np.append(last_start, line_starts[:-1])]
         ids = ids[ids != 0] if breaks.size else ids
-        chunks.append(ids)
+        counts = _add_counts(counts, ids, len(index))
+        ids.tofile(ids_file)
         n += ids.size
-    provisional = np.concatenate(chunks) if chunks else np.zeros(0, np.int32)
-    del chunks
-    words = list(index)
-    counts = np.bincount(provisional, minlength=len(words))
-    # vocabulary order: count descending, then the word (a stable sort by count of the words
-    # in alphabetical order); the NEWLINE marker (id 0) drops out
+        if line_starts.size:
+            line_starts.astype(np.int64).tofile(lines_file)
+            n_lines += line_starts.size
+            last_start = int(line_starts[-1])
+    # a start at the very end (the text ends with a line break) begins no line
+    if n_lines and last_start >= n:
+        n_lines -= 1
+    return list(index), counts, n, n_lines
+
+
+def _add_counts(counts, ids, n_words):
+    block = np.bincount(ids, minlength=n_words)
+    block[:counts.size] += counts
+    return block
+
+
+def _vocabulary_order(words, counts):
+    """Provisional ids in vocabulary order: count descending, then the word (a stable sort by
+    count of the words in alphabetical order); the NEWLINE marker (id 0) drops out."""
     alphabetical = np.array(sorted(range(1, len(words)), key=words.__getitem__), dtype=np.int64)
-    order = alphabetical[np.argsort(-counts[alphabetical], kind="stable")]
-    renumber = np.empty(len(words), dtype=np.int32)
-    renumber[order] = np.arange(len(order), dtype=np.int32)
-    ids = renumber[provisional]
-    del provisional
-    lines = np.unique(np.concatenate(line_starts))
-    lines = lines[lines < n]
-    vocab = Vocabulary([words[i] for i in order.tolist()], counts[order])
-    return ids, lines, vocab
+    return alphabetical[np.argsort(-counts[alphabetical], kind="stable")]
+
+
+def _file_chunks(path, dtype, count):
+    """The first ``count`` values of a raw file, ``CHUNK`` at a time."""
+    with open(path, "rb") as file:
+        for start in range(0, count, CHUNK):
+            yield np.fromfile(file, dtype=dtype, count=min(CHUNK, count - start))
+
+
+def _write_npy(path, dtype, size, chunks, transform=lambda a: a):
+    """A 1-d ``.npy`` file written chunk by chunk: the same bytes as ``np.save`` of the whole
+    array, without the whole array in memory (nor mapped: written pages of a memory map
+    would count in the process's resident memory)."""
+    header = {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False,
+              "shape": (int(size),)}
+    with open(path, "wb") as file:
+        np.lib.format.write_array_header_1_0(file, header)
+        for chunk in chunks:
+            np.asarray(transform(chunk), dtype=dtype).tofile(file)
 
 
 def tokenize_blocks(source, tokenizer, stats, update):
@@ -112,37 +190,34 @@ def tokenize_blocks(source, tokenizer, stats, update):
 def load_or_build(corpus, progress=None):
     """The cached token ids of ``corpus``, building (and caching) them on first use.
 
-    The cache entry is checked against its checksums on every read; a damaged one is built
-    again (see :mod:`wordrep.cache`), and two processes never build the same one at once.
+    The arrays are written straight into the entry's temporary folder as the text is read,
+    then the entry is checksummed and renamed into place (see :mod:`wordrep.cache`); it is
+    checked against its checksums on every read, a damaged one is built again, and two
+    processes never build the same one at once.
     """
-    return cache.cached(corpus.cache_folder, load=_load, save=_save,
-                        build=lambda: _build(corpus, progress),
+    return cache.cached(corpus.cache_folder, load=_load,
+                        build=lambda folder: _build(corpus, progress, folder),
                         what=f"token ids of {corpus.name}")
 
 
-def _build(corpus, progress):
+def _build(corpus, progress, folder):
     started = time.perf_counter()
     stats = ReadStats()
     label = f"Reading {corpus.name}"
     with (progress or no_progress)(corpus.source.size, label) as update:
-        ids, lines, vocab = build(tokenize_blocks(corpus.source, corpus.tokenizer, stats, update))
-    if ids.size == 0:
+        n, n_lines, vocab = build(tokenize_blocks(corpus.source, corpus.tokenizer, stats, update),
+                                  folder)
+    if n == 0:
         raise UserError(f"the corpus {corpus.name} is empty: no tokens after tokenization.",
                         "Check that it is the intended file and that it contains text.")
     info = {"format": FORMAT, "name": corpus.name, "source": str(corpus.source.path),
             "kind": corpus.source.kind, "tokenizer": corpus.tokenizer.settings(),
-            "fingerprint": corpus.fingerprint, "tokens": int(ids.size), "types": len(vocab),
-            "lines": int(lines.size), "files": stats.files,
+            "fingerprint": corpus.fingerprint, "tokens": n, "types": len(vocab),
+            "lines": n_lines, "files": stats.files,
             "replaced_bytes": stats.replaced_bytes,
             "build_seconds": round(time.perf_counter() - started, 3)}
-    return TokenIds(ids, lines, vocab, info)
-
-
-def _save(folder, arrays):
-    np.save(folder / "ids.npy", arrays.ids, allow_pickle=False)
-    np.save(folder / "lines.npy", arrays.lines, allow_pickle=False)
-    arrays.vocabulary.save(folder / "vocab.json")
-    (folder / "info.json").write_text(json.dumps(arrays.info, indent=1))
+    vocab.save(folder / "vocab.json")
+    (folder / "info.json").write_text(json.dumps(info, indent=1))
 
 
 def _load(folder):
@@ -154,4 +229,4 @@ def _load(folder):
     vocab = Vocabulary.load(folder / "vocab.json")
     if ids.size != info["tokens"] or len(vocab) != info["types"]:
         raise ValueError("cache entry does not match its info")
-    return TokenIds(ids, lines, vocab, info)
+    return TokenIds(ids, lines, vocab, info, folder / "ids.npy")
