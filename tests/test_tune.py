@@ -1,4 +1,6 @@
 """Honest tuning: cross-validated choice over a grid of any registered builder."""
+import re
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -6,10 +8,11 @@ from click.testing import CliRunner
 from wordrep.benchmarks.named import gensim_test_file
 from wordrep.cli import main
 from wordrep.errors import UserError
+from wordrep.params import Float, Int
 from wordrep.representations import representations
 from wordrep.representations.dense import DenseVectors
 from wordrep.storage import load
-from wordrep.tune import parse_grid, tune
+from wordrep.tune import parse_grid, render, tune
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +30,9 @@ def fake_method():
 
     name = "noisy-test"
     if name not in representations:
-        representations.register(name)(build_noisy)
+        representations.register(name, family="distributional", corpus=False,
+                                 params={"noise": Float(low=0), "dim": Int(low=1),
+                                         "seed": Int()})(build_noisy)
     yield name, calls
     representations._entries.pop(name, None)
 
@@ -79,7 +84,7 @@ def test_bad_parameters_fail_before_building(fake_method):
     calls.clear()
     with pytest.raises(UserError, match="no parameter 'nois'"):
         tune(name, None, "nois=1,2", ["simlex999"])
-    with pytest.raises(UserError, match="folds must be"):
+    with pytest.raises(UserError, match=r"folds \(--folds\) must be"):
         tune(name, None, "noise=1,2", ["simlex999"], folds=1)
     assert calls == []
 
@@ -92,3 +97,64 @@ def test_tune_command_on_onehot():
     assert "undefined" in result.stdout and "2-fold cross-validation" in result.stdout
     bad = CliRunner().invoke(main, ["tune", "onehot", "lee", "--grid", "min_count"])
     assert bad.exit_code == 2 and "bad grid entry" in bad.stderr
+
+
+def _pairs_file(path, n):
+    """``n`` similarity pairs of lee's words with distinct gold scores."""
+    words = load(gensim_test_file("lee_fasttext.vec")).vocabulary[:2 * n]
+    path.write_text("".join(f"{words[2 * i]}\t{words[2 * i + 1]}\t{i % 10}.{i}\n"
+                            for i in range(n)))
+    return path
+
+
+def test_folds_beyond_what_a_benchmark_can_fill_are_refused_before_building(fake_method,
+                                                                            tmp_path):
+    # Issue 12: --folds 100000 on four pairs built every model, then ran for minutes.
+    name, calls = fake_method
+    calls.clear()
+    four = _pairs_file(tmp_path / "four.txt", 4)
+    for folds in (2, 100_000):  # a correlation needs 3 pairs per held-out part: 4 pairs, no fold
+        with pytest.raises(UserError, match=rf"folds \(--folds\) = {folds:,} is too many for "
+                                            r"four, which has 4 pairs.*select on --dev"):
+            tune(name, None, "noise=0,1", [four], folds=folds)
+    nine = _pairs_file(tmp_path / "nine.txt", 9)
+    with pytest.raises(UserError, match="at most 3 folds"):
+        tune(name, None, "noise=0,1", [nine, "simlex999"], folds=4)
+    google = tmp_path / "google.txt"  # analogies: one question per part is enough
+    google.write_text(": capital\nathens greece baghdad iraq\nathens greece berlin germany\n")
+    with pytest.raises(UserError, match="google, which has 2 questions.*at most 2 folds"):
+        tune(name, None, "noise=0,1", [google], folds=3)
+    assert calls == []
+    results = tune(name, None, "noise=0,1", [nine, google], folds=2, restrict=None)
+    assert [len(d["held_out"]["folds"]) for d in results.datasets.values()] == [2, 2]
+    assert len(calls) == 2
+
+
+def test_tune_command_refuses_too_many_folds_before_reading_the_corpus(fake_method, tmp_path,
+                                                                       wordrep_home):
+    name, calls = fake_method
+    calls.clear()
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("the cat sat on the mat\n" * 50)
+    four = _pairs_file(tmp_path / "four.txt", 4)
+    result = CliRunner().invoke(main, ["tune", name, str(corpus), "--grid", "noise=0,1",
+                                       "-b", str(four), "--folds", "5"])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: folds (--folds) = 5 is too many for four, "
+                                    "which has 4 pairs")
+    assert len(result.stderr.splitlines()) == 1
+    assert calls == [] and not list(wordrep_home.rglob("*"))  # no model, no token ids
+
+
+def test_the_table_names_each_chosen_setting_once_however_many_folds(fake_method, tmp_path):
+    # Issue 12: the table listed every fold's setting on one line (378 KB for 100,000 folds).
+    name, _ = fake_method
+    pairs = _pairs_file(tmp_path / "pairs.txt", 120)
+    results = tune(name, None, "noise=0,0.3", [pairs], folds=40)
+    text = render(results)
+    assert len(results.datasets["pairs"]["held_out"]["folds"]) == 40  # all kept in the JSON
+    assert "of 40 folds" in text and "fold 39" not in text
+    assert max(map(len, text.splitlines())) < 200
+    counts = [int(c) for c in re.findall(r"in (\d+) of 40 folds", text)]
+    assert sum(counts) == 40 and counts == sorted(counts, reverse=True)

@@ -22,6 +22,7 @@ Examples
 import itertools
 import json
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -116,7 +117,8 @@ def tune(method, corpus, grid, datasets=None, *, folds=2, dev=None, seed=0, oov=
     datasets : list, optional
         Benchmarks to tune and report on (names, paths or datasets); default: the bundled ones.
     folds : int
-        Parts of the cross-validation (Levy et al. 2015 used 2).
+        Parts of the cross-validation (Levy et al. 2015 used 2): at least 2, and at most what
+        each benchmark can fill (see :func:`check_folds`).
     dev : list, optional
         Benchmarks to select on instead of cross-validating; they are not reported on.
     seed : int
@@ -133,15 +135,11 @@ def tune(method, corpus, grid, datasets=None, *, folds=2, dev=None, seed=0, oov=
     points = [dict(zip(names, values)) for values in itertools.product(*grid.values())]
     if not points:
         raise UserError("the grid has no points.", "Give every parameter at least one value.")
-    for point in points[:1]:
-        check_params(entry, point)  # a typo fails before the first (long) build
-    if not dev and (not isinstance(folds, int) or folds < 2):
-        raise UserError(f"folds must be a whole number >= 2, got {folds!r}.",
-                        "Levy et al. (2015) used 2.")
+    for point in points:
+        check_params(entry, point)  # a typo or a bad value fails before the first (long) build
     settings = check_settings(oov=oov, fold_case=fold_case, restrict=restrict,
                               analogy_method=analogy_method, bootstrap=0, seed=seed)
-    test = default_benchmarks() if datasets is None else [load_benchmark(d) for d in datasets]
-    dev = [load_benchmark(d) for d in (dev or [])]
+    test, dev = load_datasets(datasets, dev, folds)
     every = test + dev
     # values[p][dataset] = (covered mask, per-item predictions or correctness)
     values, built = [], []
@@ -178,6 +176,38 @@ def tune(method, corpus, grid, datasets=None, *, folds=2, dev=None, seed=0, oov=
                        now_utc())
 
 
+def load_datasets(datasets=None, dev=None, folds=2):
+    """The test and dev datasets of a tuning, loaded, with ``folds`` checked against every test
+    set when there is no dev set to select on: before any model is built."""
+    test = default_benchmarks() if datasets is None else [load_benchmark(d) for d in datasets]
+    dev = [load_benchmark(d) for d in (dev or [])]
+    if not dev:
+        check_folds(folds, test)
+    return test, dev
+
+
+def check_folds(folds, datasets):
+    """Refuse a number of folds that cannot give a held-out score on every dataset.
+
+    Each held-out part needs an item to score (analogy), or ``MIN_PAIRS`` pairs for a
+    correlation (similarity): more folds than that would only add undefined parts, and
+    time and output in proportion.
+    """
+    if not isinstance(folds, (int, np.integer)) or isinstance(folds, bool) or folds < 2:
+        raise UserError(f"folds (--folds) must be a whole number >= 2, got {folds!r}.",
+                        "Levy et al. (2015) used 2.")
+    for data in datasets:
+        per_fold, unit = (MIN_PAIRS, "pairs") if data.kind == "similarity" else (1, "questions")
+        most = len(data) // per_fold
+        if folds > most:
+            raise UserError(
+                f"folds (--folds) = {folds:,} is too many for {data.name}, which has "
+                f"{len(data):,} {unit}: each held-out part needs at least {per_fold} "
+                f"({'a correlation' if per_fold > 1 else 'a score'}), so at most {most:,} folds.",
+                "Use fewer folds, or select on other benchmarks with --dev." if most >= 2 else
+                f"{data.name} is too small to cross-validate on: select on --dev benchmarks.")
+
+
 def _item_values(rep, data, settings):
     if data.kind == "similarity":
         predictions, covered = similarity_predictions(rep, data, settings["oov"],
@@ -190,13 +220,8 @@ def _item_values(rep, data, settings):
                                settings["fold_case"])
 
 
-def _score(data, used, values, index=None):
-    """Spearman (similarity) or accuracy (analogy) over the used items of ``index``."""
-    mask = used.copy()
-    if index is not None:
-        keep = np.zeros(len(mask), dtype=bool)
-        keep[index] = True
-        mask &= keep
+def _score(data, mask, values):
+    """Spearman (similarity) or accuracy (analogy) over the items of the boolean ``mask``."""
     if data.kind == "analogy":
         return float(values[mask].mean()) if mask.any() else None
     gold, pred = data.scores[mask], values[mask]
@@ -215,14 +240,24 @@ def _best(scores):
     return (None, None) if ranked[i] == -np.inf else (i, scores[i])
 
 
+def _fold_labels(n, folds, seed):
+    """The part each item is held out in: a seeded permutation cut into ``folds`` parts whose
+    sizes differ by at most one (the parts of ``np.array_split``)."""
+    sizes = np.full(folds, n // folds)
+    sizes[:n % folds] += 1
+    labels = np.empty(n, dtype=np.intp)
+    labels[np.random.default_rng(seed).permutation(n)] = np.repeat(np.arange(folds), sizes)
+    return labels
+
+
 def _cross_validate(data, per_point, points, folds, seed):
-    order = np.random.default_rng(seed).permutation(len(data))
-    parts = np.array_split(order, folds)
+    labels = _fold_labels(len(data), folds, seed)
     rows, scores = [], []
-    for k, test_idx in enumerate(parts):
-        train_idx = np.concatenate([p for j, p in enumerate(parts) if j != k])
-        chosen, train_score = _best([_score(data, u, v, train_idx) for u, v in per_point])
-        test_score = None if chosen is None else _score(data, *per_point[chosen], test_idx)
+    for k in range(folds):
+        held = labels == k
+        chosen, train_score = _best([_score(data, u & ~held, v) for u, v in per_point])
+        test_score = None if chosen is None else _score(data, per_point[chosen][0] & held,
+                                                        per_point[chosen][1])
         rows.append({"fold": k, "params": None if chosen is None else points[chosen],
                      "train_score": train_score, "test_score": test_score})
         if test_score is not None:
@@ -247,8 +282,7 @@ def render(results, fmt="table"):
     body = []
     for name, d in results.datasets.items():
         held = d["held_out"]
-        setting = held.get("params") or "; ".join(
-            f"fold {f['fold']}: {_params(f['params'])}" for f in held.get("folds", []))
+        setting = held.get("params") or _fold_settings(held.get("folds", []))
         body.append([name, _num(held["score"]), _params(setting) if isinstance(setting, dict)
                      else setting, _num(d["tuned_on_all"]["score"]),
                      _params(d["tuned_on_all"]["params"]), _num(d["optimism"], sign=True)])
@@ -265,6 +299,14 @@ def render(results, fmt="table"):
         scores = ", ".join(f"{k} {_num(v)}" for k, v in row["scores"].items())
         lines.append(f"  {_params(row['params']):40} {scores}")
     return "\n".join(lines)
+
+
+def _fold_settings(folds):
+    """The settings the folds chose, each once with its count, most chosen first: as long as
+    the grid, not as the folds."""
+    chosen = Counter(_params(f["params"]) for f in folds)
+    return "; ".join(f"{params} in {count} of {len(folds)} folds"
+                     for params, count in chosen.most_common())
 
 
 def _params(params):

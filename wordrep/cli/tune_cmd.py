@@ -15,7 +15,8 @@ from .options import make_tokenizer, open_corpus_cli, progress, tokenizer_option
 @click.option("--dev", multiple=True, metavar="NAME|FILE",
               help="Select on these benchmarks instead of cross-validating (repeatable).")
 @click.option("--folds", type=click.IntRange(min=2), default=2, show_default=True,
-              help="Parts of the cross-validation over benchmark items (Levy et al. 2015: 2).")
+              help="Parts of the cross-validation over benchmark items (Levy et al. 2015: 2); "
+                   "at most the questions, or a third of the pairs, of each benchmark.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split.")
 @click.option("--oov", type=click.Choice(["skip", "zero", "mean"]), default="skip",
               show_default=True)
@@ -37,10 +38,11 @@ def tune_cmd(method, corpus, grid, benchmarks, dev, folds, seed, oov, restrict, 
       wordrep tune svd lee --grid 'dim=50,100;eig=0,0.5' -b simlex999
       wordrep tune svd text8 --grid 'window=2,5' --dev simverb3500 -b simlex999 -b men
     """
-    from ..tune import parse_grid, render, tune
+    from ..tune import load_datasets, parse_grid, render, tune
     parsed = parse_grid(grid)  # a typo fails before the corpus is read
+    # and so do a missing benchmark and --folds beyond what a benchmark can fill
+    tested, dev = load_datasets(list(benchmarks) or None, list(dev), folds)
     opened = open_corpus_cli(corpus, make_tokenizer(**tokenizer))
-    results = tune(method, opened, parsed, list(benchmarks) or None, folds=folds,
-                   dev=list(dev) or None, seed=seed, oov=oov, restrict=restrict or None,
-                   progress=progress)
+    results = tune(method, opened, parsed, tested, folds=folds, dev=dev or None, seed=seed,
+                   oov=oov, restrict=restrict or None, progress=progress)
     click.echo(render(results, fmt))
