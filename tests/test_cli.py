@@ -110,3 +110,86 @@ def test_train_options_for_tuples_and_untyped_numbers(tmp_path, wordnet_dir, mon
     assert _Number().convert("100", None, None) == 100
     assert _Number().convert("0.5", None, None) == 0.5
     assert _Number().convert("n", None, None) == "n"
+
+
+def _quiet_cases(tmp_path):
+    """Commands that write to stderr on every run: the invalid byte is warned about each time
+    the corpus is opened, the progress bar only on its first read."""
+    corpus = tmp_path / "tiny.txt"
+    corpus.write_bytes(b"the cat sat on the mat\xff\nthe dog ran\n" * 3)
+    return {
+        "train": ["train", "onehot", str(corpus), "-o", str(tmp_path / "{}.wr"), "--min-count",
+                  "1"],
+        "corpus info": ["corpus", "info", str(corpus), "--min-count", "1"],
+    }
+
+
+def test_quiet_is_taken_after_the_subcommand_too(tmp_path):
+    for name, args in _quiet_cases(tmp_path).items():
+        loud = run(*[a.format("loud") for a in args])
+        assert loud.exit_code == 0 and "Warning: 3 invalid UTF-8" in loud.stderr, name
+        for where, given in (("before", ["-q", *args]), ("after", [*args, "-q"]),
+                             ("long-after", [*args, "--quiet"])):
+            quiet = run(*[a.format(where) for a in given])
+            assert quiet.exit_code == 0, (name, where, quiet.output)
+            assert quiet.stderr == "", (name, where, quiet.stderr)
+            assert quiet.stdout.replace(f"{where}.wr", "loud.wr") == loud.stdout, (name, where)
+
+
+def test_quiet_between_a_group_and_its_subcommand(tmp_path):
+    args = _quiet_cases(tmp_path)["corpus info"]
+    result = run("corpus", "-q", *args[1:])
+    assert result.exit_code == 0 and result.stderr == "" and "tokens" in result.stdout
+
+
+def test_debug_is_taken_after_the_subcommand_too(monkeypatch):
+    from wordrep.corpora import corpus as corpus_module
+
+    def broken(self, min_count=5):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(corpus_module.Corpus, "statistics", broken)
+    assert run("corpus", "info", "lee").exit_code == 1
+    assert isinstance(run("corpus", "info", "lee", "--debug").exception, RuntimeError)
+    assert isinstance(run("corpus", "--debug", "info", "lee").exception, RuntimeError)
+
+
+def test_a_flag_given_before_is_not_undone_by_the_subcommand():
+    # `wordrep -q train ...`: the train command's own --quiet, left at False, changes nothing
+    result = run("-q", "corpus", "info", "lee", "--min-count", "1")
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+def _printed_config(*args):
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    result = run("run", "--print-config", *args)
+    assert result.exit_code == 0, result.output
+    return tomllib.loads(result.stdout)
+
+
+def test_run_quick_means_fewer_dimensions_and_epochs_and_no_bootstrap():
+    full, quick = _printed_config(), _printed_config("--quick")
+    reps, small = full["representations"], quick["representations"]
+    assert list(small) == list(reps)
+    for name in ("svd", "word2vec", "fasttext", "wordnet-graph"):
+        assert small[name]["dim"] < reps[name]["dim"], name
+    for name in ("word2vec", "fasttext"):
+        assert small[name]["epochs"] < reps[name]["epochs"], name
+    assert quick["evaluation"]["bootstrap"] == 0 < full["evaluation"]["bootstrap"]
+    for name in ("onehot", "wordnet-features", "wordnet-path", "svd+wordnet"):
+        assert small[name] == reps[name], name  # nothing to make smaller
+    assert {k: v for k, v in quick.items() if k not in ("representations", "evaluation")} == \
+        {k: v for k, v in full.items() if k not in ("representations", "evaluation")}
+
+
+def test_run_quick_shrinks_the_configs_own_representations(tmp_path):
+    config = tmp_path / "run.toml"
+    config.write_text('[representations.big]\nmethod = "svd"\ndim = 500\n\n'
+                      '[representations.small]\nmethod = "cbow"\ndim = 20\nepochs = 3\n\n'
+                      '[representations.default-dim]\nmethod = "word2vec"\n', encoding="utf-8")
+    reps = _printed_config(str(config), "--quick")["representations"]
+    assert reps["big"] == {"method": "svd", "dim": 50}
+    assert reps["small"] == {"method": "cbow", "dim": 20, "epochs": 1}  # a smaller dim is kept
+    assert reps["default-dim"]["dim"] == 50 and reps["default-dim"]["epochs"] == 1

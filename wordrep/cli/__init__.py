@@ -4,14 +4,11 @@ Data goes to stdout, progress and messages to stderr. A user's mistake (a
 :class:`~wordrep.errors.UserError` or a click usage error) exits 2 with one line; anything
 unexpected exits 1 with a short message, and the traceback only with ``--debug``.
 """
-import logging
-import sys
-
 import click
 
 from .. import __version__
 from ..errors import UserError
-from .options import Settings
+from .options import Settings, configure_logging, shared_options
 
 
 class WordrepGroup(click.Group):
@@ -48,21 +45,26 @@ Examples:
   wordrep train onehot lee -o onehot.wr    build and save the one-hot baseline
   wordrep run                              the main job on the default corpus""")
 @click.version_option(__version__, "-V", "--version", prog_name="wordrep")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bars or messages on stderr.")
-@click.option("--debug", is_flag=True, help="Show the traceback of unexpected errors.")
+@shared_options
 @click.pass_context
-def main(ctx, quiet, debug):
+def main(ctx):
     """Train word representations and compare them on similarity and analogy benchmarks."""
-    ctx.obj = Settings(quiet=quiet, debug=debug)
-    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
-                        format="%(message)s", stream=sys.stderr)
-    # The handler keeps its own level: `wordrep run` lowers the root's to fill run.log, and
-    # -q must still keep stderr quiet.
-    for handler in logging.getLogger().handlers:
-        handler.setLevel(logging.WARNING if quiet else logging.NOTSET)
-    # gensim and smart_open are chatty at INFO; their progress lines are ours to decide.
-    for noisy in ("gensim", "smart_open"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure_logging(ctx.ensure_object(Settings).quiet)
+
+
+def _share_options(command):
+    """-q and --debug on ``command`` and on every command under it, also on those a group
+    makes on demand (``wordrep train METHOD``), so that they are taken after any subcommand."""
+    if command is None or getattr(command, "shares_options", False):
+        return command
+    shared_options(command)
+    command.shares_options = True  # a group's get_command is wrapped once, not per call
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _share_options(sub)
+        make = command.get_command
+        command.get_command = lambda ctx, name: _share_options(make(ctx, name))
+    return command
 
 
 def _register_commands():
@@ -75,3 +77,4 @@ def _register_commands():
 
 
 _register_commands()
+_share_options(main)

@@ -1,5 +1,6 @@
 """What every command shares: global settings and progress reporting on stderr."""
 import contextlib
+import logging
 import re
 import sys
 from dataclasses import dataclass
@@ -45,6 +46,48 @@ def plain_text(doc):
 def settings():
     ctx = click.get_current_context(silent=True)
     return (ctx.find_object(Settings) if ctx else None) or Settings()
+
+
+def configure_logging(quiet):
+    """Messages on stderr at INFO, or only warnings when ``quiet``."""
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
+                        format="%(message)s", stream=sys.stderr)
+    # The handler keeps its own level: `wordrep run` lowers the root's to fill run.log, and
+    # -q must still keep stderr quiet.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.WARNING if quiet else logging.NOTSET)
+    # gensim and smart_open are chatty at INFO; their progress lines are ours to decide.
+    for noisy in ("gensim", "smart_open"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _turn_on(ctx, param, value):
+    # A flag only turns its setting on: `wordrep -q train ...` is not undone by the train
+    # command's own --quiet left at its default.
+    if value:
+        found = ctx.ensure_object(Settings)
+        setattr(found, param.name, True)
+        configure_logging(found.quiet)
+
+
+SHARED_OPTIONS = (
+    (("-q", "--quiet"), "No progress bars or messages on stderr."),
+    (("--debug",), "Show the traceback of unexpected errors."),
+)
+
+
+def shared_options(command):
+    """-q/--quiet and --debug on ``command`` (a function or a click command), so that they
+    are taken before or after any subcommand; a command that has them already is left as is."""
+    present = {p.name for p in getattr(command, "params", getattr(command, "__click_params__", []))}
+    # click lists a function's decorated options in reverse, a command's params in order
+    order = SHARED_OPTIONS if isinstance(command, click.Command) else reversed(SHARED_OPTIONS)
+    for flags, help_text in order:
+        name = flags[-1].lstrip("-")
+        if name not in present:
+            command = click.option(*flags, is_flag=True, expose_value=False, is_eager=True,
+                                   callback=_turn_on, help=help_text)(command)
+    return command
 
 
 def echo_err(message):

@@ -6,6 +6,9 @@ import click
 from . import main
 from .options import echo_err, progress
 
+# --quick: enough to see every stage run (a value below these is kept).
+QUICK_LIMITS = {"dim": 50, "epochs": 1}
+
 
 def _fractions(ctx, param, value):
     if value is None:
@@ -29,8 +32,10 @@ def _fractions(ctx, param, value):
               help="Learning curve: also train the distributional methods on these prefixes "
                    "of the corpus, e.g. 0.1,0.25,0.5,1.0.")
 @click.option("--quick", is_flag=True,
-              help="Small settings (fewer dimensions, epochs, no bootstrap): a check that "
-                   "everything runs, not results to report.")
+              help=f"Small settings: at most {QUICK_LIMITS['dim']} dimensions and "
+                   f"{QUICK_LIMITS['epochs']} epoch for every representation that has them, no "
+                   "bootstrap (--print-config shows them): a check that everything runs, not "
+                   "results to report.")
 @click.option("--force", is_flag=True,
               help="Run in a folder that holds a different config, or in a non-empty folder "
                    "that is not a run folder (the run's own files there are replaced; a "
@@ -56,9 +61,10 @@ def run_cmd(config, corpus_name, out, fractions, quick, force, print_config):
         overrides["corpus"] = {"name": corpus_name}
     if fractions:
         overrides["learning_curve"] = {"fractions": fractions}
-    if quick:
-        overrides = pipeline.merge(overrides, QUICK)
     resolved = pipeline.load_config(config, overrides)
+    if quick:  # over the representations the config lists, whichever they are
+        overrides = pipeline.merge(overrides, quick_overrides(resolved))
+        resolved = pipeline.load_config(config, overrides)
     if print_config:
         click.echo(pipeline.to_toml(resolved), nl=False)
         return
@@ -69,4 +75,28 @@ def run_cmd(config, corpus_name, out, fractions, quick, force, print_config):
     echo_err(f"Run folder: {folder}")
 
 
-QUICK = {"evaluation": {"bootstrap": 0}}
+def quick_overrides(config):
+    """The overrides of ``--quick`` for a resolved run config: each representation whose method
+    takes ``dim`` or ``epochs`` gets at most :data:`QUICK_LIMITS`, and the bootstrap is off.
+
+    Parameters
+    ----------
+    config : dict
+        A checked run config (:func:`wordrep.pipeline.load_config`).
+
+    Returns
+    -------
+    dict
+        Overrides for ``load_config``: the whole representations table (a config's table is
+        replaced, not merged) and ``[evaluation] bootstrap = 0``.
+    """
+    from ..representations import representations
+    table = {}
+    for name, spec in config["representations"].items():
+        method = spec["method"]
+        defaults = representations.get(method).parameters if method in representations else {}
+        values = {key: spec.get(key, defaults.get(key)) for key in QUICK_LIMITS}
+        table[name] = {**spec, **{key: limit for key, limit in QUICK_LIMITS.items()
+                                  if key in defaults and isinstance(values[key], int)
+                                  and values[key] > limit}}
+    return {"representations": table, "evaluation": {"bootstrap": 0}}
