@@ -1,5 +1,8 @@
 """Evaluation: equal to gensim where gensim does the same thing, honest where it does not."""
+import contextlib
+import functools
 import json
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -225,3 +228,77 @@ def test_package_level_evaluate(lee):
     results = wordrep.evaluate(lee, ["simlex999"], bootstrap=0)
     assert results.records[0].score == ev.score_similarity(lee, load_benchmark("simlex999"),
                                                            bootstrap=0).score
+
+
+def test_the_bootstrap_count_is_bounded():
+    # Issue 12: --bootstrap 1000000000 was taken, with no end in sight and no progress shown.
+    for bad in (100_001, 10**9, -1, True, 10.0):
+        with pytest.raises(UserError, match=r"bootstrap \(--bootstrap, or \[evaluation\] "
+                                            r"bootstrap in a run config\) must be a whole "
+                                            r"number from 0 to 100,000"):
+            ev.check_settings(bootstrap=bad)
+    assert ev.check_settings(bootstrap=100_000)["bootstrap"] == ev.MAX_BOOTSTRAP
+    with pytest.raises(UserError, match="100,000"):
+        ev.evaluate([], ["simlex999"], bootstrap=10**9)
+
+
+def test_evaluate_command_refuses_a_huge_bootstrap_before_loading_the_models(tmp_path):
+    for models in ([str(tmp_path / "nope.vec")], [str(LEE)]):
+        result = CliRunner().invoke(main, ["evaluate", *models, "-b", "simlex999",
+                                           "--bootstrap", "1000000000"])
+        assert result.exit_code == 2, result.output
+        assert result.stdout == "" and len(result.stderr.splitlines()) == 1
+        assert result.stderr.startswith("Error: bootstrap (--bootstrap")
+        assert "from 0 to 100,000, got 1000000000" in result.stderr
+
+
+@contextlib.contextmanager
+def _recorded(bars, total, label):
+    """A progress factory (as the CLI's) that keeps each bar's label, total and updates."""
+    bar = {"label": label, "total": total, "updates": []}
+    bars.append(bar)
+    yield bar["updates"].append
+
+
+def test_bootstrap_progress_counts_every_resample(lee):
+    noisy = DenseVectors.from_arrays(lee.vocabulary, lee.kv.vectors + np.random.default_rng(0)
+                                     .normal(scale=0.5, size=lee.kv.vectors.shape)
+                                     .astype(np.float32), name="noisy")
+    bars = []
+    results = ev.evaluate([lee, noisy], ["simlex999", "google"], bootstrap=700, restrict=None,
+                          progress=functools.partial(_recorded, bars))
+    scoring, resampling = bars
+    assert (scoring["label"], scoring["total"], sum(scoring["updates"])) == ("Evaluating", 4, 4)
+    # per dataset: 2 intervals, 2 on the common items and 1 paired test
+    assert resampling["label"] == "Bootstrap (700 resamples)"
+    assert resampling["total"] == sum(resampling["updates"]) == 700 * 2 * 5
+    assert len(resampling["updates"]) > 10  # in chunks, as they are drawn
+    quiet = ev.evaluate([lee, noisy], ["simlex999", "google"], bootstrap=700, restrict=None)
+    assert quiet.to_dict()["comparisons"] == results.to_dict()["comparisons"]
+    assert [r.ci for r in quiet.records] == [r.ci for r in results.records]
+
+
+def test_evaluate_command_shows_bootstrap_progress_unless_quiet():
+    args = ["evaluate", str(LEE), "-b", "simlex999", "--bootstrap", "300"]
+    shown = CliRunner().invoke(main, args)
+    assert shown.exit_code == 0 and "Bootstrap (300 resamples)" in shown.stderr
+    quiet = CliRunner().invoke(main, ["-q", *args])
+    assert quiet.exit_code == 0 and "Bootstrap" not in quiet.stderr
+    assert quiet.stdout == shown.stdout
+
+
+def test_bootstrap_memory_is_bounded_whatever_the_items_and_the_same_in_any_chunks(monkeypatch):
+    rng = np.random.default_rng(0)
+    gold = rng.random(100_000)
+    pred = gold + rng.normal(size=len(gold))
+    tracemalloc.start()
+    try:
+        ci = ev.bootstrap_ci(gold, pred, bootstrap=20, seed=3)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # 20 resamples of 100,000 pairs in one chunk held about 140 MB; in chunks of
+    # RESAMPLE_CELLS indices it stays under 64 MB whatever the number of pairs
+    assert peak < 64 * 2**20, peak / 2**20
+    monkeypatch.setattr(ev, "RESAMPLE_CELLS", 150_000)  # other chunks, the same resamples
+    assert ev.bootstrap_ci(gold, pred, bootstrap=20, seed=3) == ci

@@ -51,6 +51,13 @@ DEFAULT_RESTRICT = 30_000
 EPSILON = 0.001       # 3CosMul's guard against division by zero (Levy & Goldberg 2014)
 BATCH_CELLS = 1 << 24  # questions x candidates per matrix product: 64 MB of float32 scores
 MIN_PAIRS = 3         # fewer pairs make a correlation meaningless
+# More resamples change nothing that is reported, and only cost time: the Monte Carlo error
+# of a bootstrap p-value near 0.05 is sqrt(0.05 * 0.95 / B), 0.0007 at B = 100,000, and the
+# interval ends stop moving in their third decimal well before (Efron & Tibshirani 1993 use
+# 1,000-2,000 for percentile intervals). 100,000 resamples of 3,000 pairs already take about a
+# minute per interval; a billion would take six days.
+MAX_BOOTSTRAP = 100_000
+RESAMPLE_CELLS = 1 << 19  # resamples x items per bootstrap chunk: 4 MB per float64 array
 
 
 # ---- results -------------------------------------------------------------------------------
@@ -225,11 +232,15 @@ def evaluate(representations, datasets=None, *, oov="skip", fold_case=True,
     analogy_method : {"add", "mul"}
         3CosAdd or 3CosMul.
     bootstrap : int
-        Bootstrap resamples for confidence intervals and paired tests; 0 turns them off.
+        Bootstrap resamples for confidence intervals and paired tests, from 0 (none) to
+        ``MAX_BOOTSTRAP`` (100,000).
     confidence : float
         Level of the confidence intervals.
     seed : int
         Seed of the bootstrap: the same inputs give the same intervals and p-values.
+    progress : callable, optional
+        ``progress(total, label)`` context manager yielding ``update(n)``
+        (:mod:`wordrep.progress`): one bar for the scoring, one counting bootstrap resamples.
 
     Returns
     -------
@@ -245,20 +256,53 @@ def evaluate(representations, datasets=None, *, oov="skip", fold_case=True,
                         "Give each a distinct name: reports tell them apart by it.")
     loaded = default_benchmarks() if datasets is None else [load_benchmark(d) for d in
                                                              _as_list(datasets)]
-    records, comparisons = [], []
+    rows = []
     with (progress or no_progress)(len(reps) * len(loaded), "Evaluating") as update:
         for data in loaded:
             row = []
             for rep in reps:
-                row.append(score(rep, data, **settings))
+                row.append(score(rep, data, **{**settings, "bootstrap": 0}))
                 update(1)
-            records.extend(row)
-            if len(row) > 1:
-                comparisons.append(compare(row, data, **settings))
+            rows.append(row)
+    comparisons = _bootstrap_all(rows, loaded, settings, progress)
+    records = [record for row in rows for record in row]
     return Results(records, comparisons, settings,
                    {d.name: d.describe() for d in loaded},
                    {r.name: {"type": type(r).__name__, **_metadata(r)} for r in reps},
                    created=now_utc())
+
+
+def _bootstrap_all(rows, datasets, settings, progress=None):
+    """The intervals of ``rows`` (one list of records per dataset) and their comparisons, after
+    the scoring, so that one bar on stderr counts the resamples: the long part at large B."""
+    bootstrap = settings["bootstrap"]
+    total = bootstrap * sum(map(_bootstrap_jobs, rows))
+    done = 0
+
+    def counted(n):
+        nonlocal done
+        done += n
+        update(n)
+
+    comparisons = []
+    bar = progress if progress and total else no_progress
+    with bar(total, f"Bootstrap ({bootstrap:,} resamples)") as update:
+        for row, data in zip(rows, datasets):
+            for record in row:
+                add_ci(record, data, bootstrap, settings["confidence"], settings["seed"],
+                       counted)
+            if len(row) > 1:
+                comparisons.append(compare(row, data, update=counted, **settings))
+        update(total - done)  # a comparison left undefined draws nothing: the bar still ends
+    return comparisons
+
+
+def _bootstrap_jobs(row):
+    """At most how many bootstraps the records of one dataset need: an interval per defined
+    score, and, when compared, one per common score and one per pair of them (a common score
+    is defined only where the record's own is)."""
+    defined = sum(r.score is not None for r in row)
+    return defined + (defined + math.comb(defined, 2) if len(row) > 1 else 0)
 
 
 def _metadata(rep):
@@ -287,12 +331,17 @@ def check_settings(oov="skip", fold_case=True, restrict=DEFAULT_RESTRICT, analog
                                  or isinstance(restrict, bool) or restrict < 1):
         raise UserError(f"restrict must be a whole number >= 1 or None, got {restrict!r}.",
                         "Use None (0 on the command line) for no restriction.")
-    if not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
-        raise UserError(f"bootstrap must be a whole number >= 0, got {bootstrap!r}.",
-                        "Use 0 for no confidence intervals.")
+    if not isinstance(bootstrap, (int, np.integer)) or isinstance(bootstrap, bool) \
+            or not 0 <= bootstrap <= MAX_BOOTSTRAP:
+        raise UserError(f"bootstrap (--bootstrap, or [evaluation] bootstrap in a run config) "
+                        f"must be a whole number from 0 to {MAX_BOOTSTRAP:,}, got {bootstrap!r}.",
+                        "1000 resamples is the usual choice; 0 for no confidence intervals.")
     if not 0 < confidence < 1:
         raise UserError(f"confidence must be between 0 and 1, got {confidence!r}.",
                         "0.95 gives 95% intervals.")
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise UserError(f"seed must be a whole number >= 0, got {seed!r}.",
+                        "The seed of the bootstrap resampling; 0 is the default.")
     return {"oov": oov, "fold_case": bool(fold_case),
             "restrict": None if restrict is None else int(restrict),
             "analogy_method": analogy_method, "bootstrap": int(bootstrap),
@@ -473,9 +522,22 @@ def score_similarity(rep, data, oov="skip", fold_case=True, bootstrap=1000, conf
                             f"(coverage 0/{len(data)})")
         return result
     result.score, result.pearson, result.undefined = correlation(gold, pred)
-    if result.score is not None and bootstrap:
-        result.ci = bootstrap_ci(gold, pred, bootstrap, confidence, seed)
+    add_ci(result, data, bootstrap, confidence, seed)
     return result
+
+
+def add_ci(result, data, bootstrap, confidence=0.95, seed=0, update=None):
+    """Set ``result.ci``, the bootstrap interval of its score (if defined and ``bootstrap``),
+    resampling the scored pairs or the covered questions; ``update(n)`` counts resamples."""
+    if result.score is None or not bootstrap:
+        return
+    if result.task == "similarity":
+        used = np.isfinite(result._values)  # NaN marks exactly the pairs left out (oov="skip")
+        result.ci = bootstrap_ci(data.scores[used], result._values[used], bootstrap,
+                                 confidence, seed, update)
+    else:
+        result.ci = _accuracy_ci(result._values[result._covered_mask], bootstrap, confidence,
+                                 seed, update)
 
 
 def _spearman_rows(gold, pred):
@@ -490,17 +552,24 @@ def _spearman_rows(gold, pred):
         return np.where(den > 0, num / den, np.nan)
 
 
-def _resamples(n, bootstrap, seed, chunk=200):
-    """Index arrays of the bootstrap, in chunks to bound memory; the same for a given seed."""
+def _resamples(n, bootstrap, seed, update=None):
+    """Index arrays of the bootstrap, in chunks of about RESAMPLE_CELLS indices so that memory
+    stays bounded whatever B and n; ``update(k)`` after each chunk is used. numpy draws the
+    same stream whatever the chunking, so a seed gives the same resamples."""
     rng = np.random.default_rng(seed)
+    chunk = max(1, RESAMPLE_CELLS // max(n, 1))
     for start in range(0, bootstrap, chunk):
-        yield rng.integers(0, n, size=(min(chunk, bootstrap - start), n))
+        size = min(chunk, bootstrap - start)
+        yield rng.integers(0, n, size=(size, n))
+        if update:
+            update(size)
 
 
-def bootstrap_ci(gold, pred, bootstrap=1000, confidence=0.95, seed=0):
-    """Percentile bootstrap interval of Spearman's rho, resampling pairs (seeded)."""
+def bootstrap_ci(gold, pred, bootstrap=1000, confidence=0.95, seed=0, update=None):
+    """Percentile bootstrap interval of Spearman's rho, resampling pairs (seeded);
+    ``update(n)`` is called with the resamples done, chunk by chunk."""
     rhos = np.concatenate([_spearman_rows(gold[i], pred[i])
-                           for i in _resamples(len(gold), bootstrap, seed)])
+                           for i in _resamples(len(gold), bootstrap, seed, update)])
     return _interval(rhos, confidence)
 
 
@@ -629,10 +698,8 @@ def score_analogy(rep, data, method="add", restrict=DEFAULT_RESTRICT, fold_case=
                             (f", answers restricted to the first {restrict:,} words)"
                              if restrict else ")"))
         return result
-    hits = correct[covered]
-    result.score = float(hits.mean())
-    if bootstrap:
-        result.ci = _accuracy_ci(hits, bootstrap, confidence, seed)
+    result.score = float(correct[covered].mean())
+    add_ci(result, data, bootstrap, confidence, seed)
     return result
 
 
@@ -659,18 +726,22 @@ def _group_table(data, covered, correct):
     return out
 
 
-def _accuracy_ci(hits, bootstrap, confidence, seed):
+def _accuracy_ci(hits, bootstrap, confidence, seed, update=None):
     # Resampling n answers with replacement and counting the right ones is a binomial draw:
     # the same distribution as the pair-resampling bootstrap, without the index arrays.
     rng = np.random.default_rng(seed)
     n = len(hits)
-    return _interval(rng.binomial(n, hits.mean(), size=bootstrap) / n, confidence)
+    interval = _interval(rng.binomial(n, hits.mean(), size=bootstrap) / n, confidence)
+    if update:
+        update(bootstrap)
+    return interval
 
 
 # ---- fair comparison --------------------------------------------------------------------------
 
-def compare(records, data, **settings):
-    """Every representation of ``records`` on the items of ``data`` that all of them cover."""
+def compare(records, data, update=None, **settings):
+    """Every representation of ``records`` on the items of ``data`` that all of them cover;
+    ``update(n)`` counts the bootstrap resamples done."""
     bootstrap, confidence, seed = (settings.get("bootstrap", 1000),
                                    settings.get("confidence", 0.95), settings.get("seed", 0))
     masks = [r._covered_mask for r in records]
@@ -689,22 +760,22 @@ def compare(records, data, **settings):
             if entry["score"] is not None:
                 values[r.representation] = pred
                 if bootstrap:
-                    entry["ci"] = bootstrap_ci(gold, pred, bootstrap, confidence, seed)
+                    entry["ci"] = bootstrap_ci(gold, pred, bootstrap, confidence, seed, update)
         else:
             hits = r._values[idx]
             entry["score"] = float(hits.mean())
             values[r.representation] = hits
             if bootstrap:
-                entry["ci"] = _accuracy_ci(hits, bootstrap, confidence, seed)
+                entry["ci"] = _accuracy_ci(hits, bootstrap, confidence, seed, update)
         scores[r.representation] = entry
     tests = []
     if bootstrap:
         for a, b in itertools.combinations(values, 2):
             if data.kind == "similarity":
                 diff, p = paired_bootstrap_similarity(data.scores[idx], values[a], values[b],
-                                                      bootstrap, seed)
+                                                      bootstrap, seed, update)
             else:
-                diff, p = paired_bootstrap_accuracy(values[a], values[b], bootstrap, seed)
+                diff, p = paired_bootstrap_accuracy(values[a], values[b], bootstrap, seed, update)
             tests.append({"a": a, "b": b, "difference": diff, "p_value": p,
                           "test": f"paired bootstrap, {bootstrap} resamples of the "
                                   f"{len(idx)} common items"})
@@ -723,7 +794,7 @@ def _two_sided_p(differences):
     return float(min(1.0, 2 * min(below, above)))
 
 
-def paired_bootstrap_similarity(gold, pred_a, pred_b, bootstrap=1000, seed=0):
+def paired_bootstrap_similarity(gold, pred_a, pred_b, bootstrap=1000, seed=0, update=None):
     """rho(a) - rho(b) on the same pairs, and its two-sided paired-bootstrap p-value.
 
     Both representations are scored on the same resampled pairs each time, so the test sees
@@ -732,11 +803,11 @@ def paired_bootstrap_similarity(gold, pred_a, pred_b, bootstrap=1000, seed=0):
     rho_a = stats.spearmanr(gold, pred_a).statistic
     rho_b = stats.spearmanr(gold, pred_b).statistic
     diffs = np.concatenate([_spearman_rows(gold[i], pred_a[i]) - _spearman_rows(gold[i], pred_b[i])
-                            for i in _resamples(len(gold), bootstrap, seed)])
+                            for i in _resamples(len(gold), bootstrap, seed, update)])
     return float(rho_a - rho_b), _two_sided_p(diffs)
 
 
-def paired_bootstrap_accuracy(hits_a, hits_b, bootstrap=1000, seed=0):
+def paired_bootstrap_accuracy(hits_a, hits_b, bootstrap=1000, seed=0, update=None):
     """accuracy(a) - accuracy(b) on the same questions, and its paired-bootstrap p-value.
 
     A resample of questions only matters through how many fall in each of the four
@@ -747,6 +818,8 @@ def paired_bootstrap_accuracy(hits_a, hits_b, bootstrap=1000, seed=0):
     rng = np.random.default_rng(seed)
     draws = rng.multinomial(n, [cells[0], cells[1], 1 - cells.sum()], size=bootstrap)
     diffs = (draws[:, 0] - draws[:, 1]) / n
+    if update:
+        update(bootstrap)
     return float(cells[0] - cells[1]), _two_sided_p(diffs)
 
 

@@ -24,7 +24,8 @@ FORMATS = click.Choice(["table", "markdown", "json", "csv"])
               show_default=True, help="3CosAdd or 3CosMul (Levy & Goldberg 2014).")
 @click.option("--case-sensitive", is_flag=True, help="Do not fold case when matching words.")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True,
-              help="Resamples for confidence intervals and paired tests; 0 for none.")
+              help="Resamples for confidence intervals and paired tests; 0 for none, "
+                   "at most 100,000.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("-o", "--output", metavar="FILE|-",
@@ -46,7 +47,8 @@ def evaluate_cmd(models, benchmarks, oov, restrict, analogy_method, case_sensiti
       wordrep evaluate svd.wr w2v.vec -b simlex999 -b men --format markdown
       wordrep evaluate model.wr -b my_pairs.txt --oov zero --format json > results.json
     """
-    from ..evaluate import evaluate, render
+    from ..evaluate import check_settings, evaluate, render
+    check_settings(bootstrap=bootstrap)  # refused before the models load, not after them
     target = _output_target(output, fmt)  # before any work: a bad -o must not cost the scoring
     if target == "-":
         fmt, target = "json", None
