@@ -22,6 +22,7 @@ non-empty folder that is not a run folder (marked by ``.wordrep-run``, or, from 
 versions, holding ``config.toml`` and ``results.json``) is used only with ``force``.
 """
 import copy
+import difflib
 import json
 import logging
 import platform
@@ -70,10 +71,8 @@ DEFAULT_CONFIG = {
     "learning_curve": {"fractions": [], "methods": ["svd", "word2vec"]},
 }
 SECTIONS = tuple(DEFAULT_CONFIG)
-# Parameters that may name another representation of the run (built before this one).
-PARENT_PARAMS = {"retrofit": ("vectors", "wordnet_vectors")}
-# Only the corpus-trained families are retrained on corpus prefixes.
-CORPUS_METHODS = ("onehot", "ppmi", "svd", "word2vec", "cbow", "fasttext")
+# What each method needs and builds on (a corpus, other representations: only those that train
+# on text are retrained on corpus prefixes) is its declaration's (wordrep.registry.Method).
 
 
 # -- configuration ------------------------------------------------------------------------------
@@ -86,17 +85,31 @@ def default_config():
 
 def load_config(path=None, overrides=None):
     """The default config, updated from a TOML file and then from ``overrides``; checked."""
-    config = default_config()
-    if path is not None:
-        config = merge(config, read_toml(path))
+    given = merge(read_toml(path), {}) if path is not None else {}
     if overrides:
-        config = merge(config, overrides)
+        given = merge(given, overrides)
+    config = _without_absent_defaults(merge(default_config(), given), given)
     try:
         check_config(config)
     except UserError as exc:
         if path is None:
             raise
         raise UserError(f"{path}: {exc.message}", exc.hint) from None  # which file to fix
+    return config
+
+
+def _without_absent_defaults(config, given):
+    """The default comparisons and learning-curve methods that name representations the
+    config does not list are dropped (a config that lists its own representations keeps only
+    the defaults that apply); names the user gave are kept, and checked."""
+    reps = config["representations"]
+    if not isinstance(reps, dict):
+        return config  # refused by the type check, with its own message
+    for section, key in (("report", "compare"), ("learning_curve", "methods")):
+        if isinstance(given.get(section, {}), dict) and key not in given.get(section, {}):
+            defaults = DEFAULT_CONFIG[section][key]
+            config[section][key] = [v for v in defaults
+                                    if all(n in reps for n in (v if isinstance(v, list) else [v]))]
     return config
 
 
@@ -140,9 +153,9 @@ def merge(base, update):
 
 
 def check_config(config):
-    """Refuse unknown sections, keys, methods and parameters, naming the valid ones."""
-    from .representations import check_params, representations
-    from .representations.wordnet_measures import MEASURES, is_measure_name
+    """Refuse unknown sections, keys, methods and parameters, values their declarations do not
+    allow, and names that name nothing, before any work."""
+    from .representations import check_params
     _known(config, SECTIONS, "config section")
     _check_types(config)
     for name in config["representations"]:
@@ -154,29 +167,97 @@ def check_config(config):
     if not reps:
         raise UserError("the config lists no representations.",
                         "Add at least one [representations.NAME] table with a method.")
-    methods = sorted(representations.names()) + [f"wordnet:{m}" for m in MEASURES]
-    for name, spec in reps.items():
-        method = spec.get("method")
-        if method is None:
-            raise UserError(f"[representations.{_key(name)}] has no method.",
-                            f"Add method = one of {', '.join(methods)}.")
-        if is_measure_name(method):
-            continue
-        if method not in representations:
-            raise UserError(f"[representations.{_key(name)}] has an unknown method {method!r}.",
-                            f"Valid methods: {', '.join(methods)}.")
+    for position, (name, spec) in enumerate(reps.items()):
+        entry = _method(name, spec)
         try:
-            check_params(representations.get(method),
-                         {k: v for k, v in spec.items() if k != "method"})
+            check_params(entry, {k: v for k, v in spec.items() if k != "method"})
         except UserError as exc:
             raise UserError(f"[representations.{_key(name)}] {exc.message}", exc.hint) from None
-        for key in PARENT_PARAMS.get(method, ()):
-            parent = spec.get(key)
-            if (parent is not None or key == "vectors") and parent not in reps \
-                    and not Path(str(parent)).exists():
-                raise UserError(f"[representations.{_key(name)}] {key} = {parent!r} is neither a "
-                                "representation of this run nor a model file.",
-                                f"Use one of {', '.join(map(_key, reps))} or a path.")
+        for key in entry.parents:
+            _check_parent(name, key, spec.get(key), entry.params[key].optional,
+                          list(reps)[:position], reps)
+    _check_names_used(config)
+    _check_values(config)
+
+
+def _method(name, spec):
+    """The registered method of a [representations.NAME] table (a WordNet measure may be
+    spelt with an alias: ``wordnet:wu-palmer``)."""
+    from .representations import representations
+    from .representations.wordnet_measures import PREFIX, is_measure_name, measure_name
+    method = spec.get("method")
+    if method is None or method not in representations and not is_measure_name(method):
+        what = "has no method" if method is None else f"has an unknown method {method!r}"
+        raise UserError(f"[representations.{_key(name)}] {what}.",
+                        f"Valid methods: {', '.join(representations.names())}.")
+    if method not in representations:
+        try:
+            spec["method"] = method = PREFIX + measure_name(method)
+        except UserError as exc:
+            raise UserError(f"[representations.{_key(name)}] {exc.message}", exc.hint) from None
+    return representations.get(method)
+
+
+def _check_parent(name, key, parent, optional, earlier, reps):
+    """A representation builds on one listed before it that has vectors, or on a model file."""
+    where = f"[representations.{_key(name)}] {key}"
+    if parent is None:
+        if optional:
+            return
+        raise UserError(f"{where} is missing: {reps[name]['method']} builds on another "
+                        "representation.", f"Add {key} = the name of one listed before it, "
+                        "or a model path.")
+    if parent in reps:
+        if parent not in earlier:
+            raise UserError(f"{where} = {parent!r} names "
+                            + ("itself" if parent == name else "a representation listed after it")
+                            + ": a representation builds on one listed before it.",
+                            f"Move [representations.{_key(parent)}] above "
+                            f"[representations.{_key(name)}].")
+        if _method(parent, reps[parent]).kind == "measure":
+            raise UserError(f"{where} = {parent!r} is a WordNet measure: it scores pairs and "
+                            "has no vectors to build on.",
+                            "Name a representation with vectors (svd, word2vec...).")
+    elif not Path(parent).exists():
+        raise UserError(f"{where} = {parent!r} is neither a representation of this run nor a "
+                        "model file.", f"Use one of {', '.join(map(_key, earlier)) or 'none'} "
+                        "(listed before it) or a path.")
+
+
+def _check_names_used(config):
+    """[report] compare and [learning_curve] methods name representations of the run."""
+    reps = config["representations"]
+    for pair in config["report"]["compare"]:
+        if len(pair) != 2:
+            raise UserError(f"[report] compare: {pair!r} is not a pair of names.",
+                            'For example compare = [["svd", "word2vec"]].')
+    named = [("[report] compare", n) for pair in config["report"]["compare"] for n in pair]
+    named += [("[learning_curve] methods", n) for n in config["learning_curve"]["methods"]]
+    for where, n in named:
+        if n not in reps:
+            close = difflib.get_close_matches(n, list(reps), n=1)
+            guess = f" Did you mean {close[0]!r}?" if close else ""
+            raise UserError(f"{where} names {n!r}, which is not a representation of this "
+                            f"run.{guess}", f"Representations: {', '.join(map(_key, reps))}.")
+
+
+def _check_values(config):
+    """The values of the other sections, where a type is not enough."""
+    from .evaluate import check_settings
+    evaluation = {k: v for k, v in config["evaluation"].items() if k != "benchmarks"}
+    if evaluation.get("restrict") == 0:
+        evaluation["restrict"] = None  # 0 means no restriction in a config
+    try:
+        check_settings(**evaluation)
+    except UserError as exc:
+        raise UserError(f"[evaluation] {exc.message}", exc.hint) from None
+    if config["corpus"]["min_count"] < 1:
+        raise UserError(f"[corpus] min_count = {config['corpus']['min_count']}: expected a "
+                        "whole number >= 1.", "For example min_count = 5.")
+    for fraction in config["learning_curve"]["fractions"]:
+        if not 0 < fraction <= 1:
+            raise UserError(f"[learning_curve] fractions: {fraction!r} is not in (0, 1].",
+                            "For example fractions = [0.1, 0.25, 0.5, 1.0].")
 
 
 MAX_NAME_BYTES = 150  # a file name is at most 255 bytes, and atomic writes add a prefix and suffix
@@ -230,9 +311,8 @@ def _check_types(config):
             raise UserError(f"[representations.{_key(name)}] must be a table with a method, not "
                             f"{_toml_type(spec)}.", f"Write [representations.{_key(name)}] and "
                             "method = \"...\" under it.")
-        method = spec.get("method", "")
-        # the method and the representations it builds on are names (or paths)
-        for key in ("method", *(PARENT_PARAMS.get(method, ()) if isinstance(method, str) else ())):
+        # the method is a name
+        for key in ("method",):
             if not isinstance(spec.get(key, ""), str):
                 raise UserError(f"[representations.{_key(name)}] {key} = {_shown(spec[key])}: "
                                 "expected a string.", f"For example {key} = \"svd\".")
@@ -428,8 +508,14 @@ def _model_names(config):
     reps = config["representations"]
     yield from reps
     for name in config["learning_curve"]["methods"]:
-        if name in reps and reps[name]["method"] in CORPUS_METHODS:
+        if name in reps and _trains_on_text(reps[name]):
             yield from (_curve_label(name, f) for f in config["learning_curve"]["fractions"])
+
+
+def _trains_on_text(spec):
+    """Only what trains on text is retrained on corpus prefixes."""
+    from .representations import representations
+    return representations.get(spec["method"]).needs_corpus
 
 
 def _curve_label(name, fraction):
@@ -505,22 +591,20 @@ def build_all(config, corpus, models, progress=None):
 
 
 def build_one(name, spec, corpus, min_count, models, built):
-    from .representations import representations
-    from .representations.wordnet_measures import is_measure_name, measure
+    from .representations import build, representations
     method = spec["method"]
-    if is_measure_name(method):
-        rep = measure(method, **{k: v for k, v in spec.items() if k != "method"})
-        rep.name = name
-        return Built(name, rep, spec=spec)
     entry = representations.get(method)
     params = {k: v for k, v in spec.items() if k != "method"}
+    if entry.kind == "measure":  # scores without vectors: nothing to build or save
+        rep = build(method, None, **params)
+        rep.name = name
+        return Built(name, rep, spec=spec)
     if "min_count" in entry.parameters and "min_count" not in params:
         params["min_count"] = min_count
-    for key in PARENT_PARAMS.get(method, ()):
+    for key in entry.parents:
         if params.get(key) in built:
             params[key] = built[params[key]].rep
-    uses_corpus = entry.needs_corpus
-    return build_or_reuse(name, method, params, corpus if uses_corpus else None,
+    return build_or_reuse(name, method, params, corpus if entry.needs_corpus else None,
                           model_folder(models, name))
 
 
@@ -640,7 +724,7 @@ def learning_curve(config, corpus, models, progress=None):
         tokens = int(part.token_ids().ids.size)
         for name in curve["methods"]:
             spec = config["representations"].get(name)
-            if spec is None or spec["method"] not in CORPUS_METHODS:
+            if spec is None or not _trains_on_text(spec):
                 continue
             try:
                 b = build_one(_curve_label(name, fraction), spec, part,

@@ -895,6 +895,9 @@ def pca_coordinates(probe_vectors):
         if len(words) < 3:
             skipped[name] = f"only {len(words)} probe word(s) known: too few for a map"
             continue
+        if matrix.shape[1] < 2:
+            skipped[name] = f"{matrix.shape[1]} dimension: a 2-D map needs at least 2"
+            continue
         centred = matrix - matrix.mean(axis=0)
         u, s, _ = np.linalg.svd(centred, full_matrices=False)
         variance = s ** 2
