@@ -115,7 +115,8 @@ def test_folds_beyond_what_a_benchmark_can_fill_are_refused_before_building(fake
     four = _pairs_file(tmp_path / "four.txt", 4)
     for folds in (2, 100_000):  # a correlation needs 3 pairs per held-out part: 4 pairs, no fold
         with pytest.raises(UserError, match=rf"folds \(--folds\) = {folds:,} is too many for "
-                                            r"four, which has 4 pairs.*select on --dev"):
+                                            r"four, which has 4 pairs: too few to cross-validate "
+                                            r"\(2 folds need 6\).*--dev"):
             tune(name, None, "noise=0,1", [four], folds=folds)
     nine = _pairs_file(tmp_path / "nine.txt", 9)
     with pytest.raises(UserError, match="at most 3 folds"):

@@ -197,15 +197,19 @@ def check_folds(folds, datasets):
         raise UserError(f"folds (--folds) must be a whole number >= 2, got {folds!r}.",
                         "Levy et al. (2015) used 2.")
     for data in datasets:
-        per_fold, unit = (MIN_PAIRS, "pairs") if data.kind == "similarity" else (1, "questions")
+        per_fold, need = ((MIN_PAIRS, f"{MIN_PAIRS} pairs for a correlation")
+                          if data.kind == "similarity" else (1, "a question"))
         most = len(data) // per_fold
-        if folds > most:
-            raise UserError(
-                f"folds (--folds) = {folds:,} is too many for {data.name}, which has "
-                f"{len(data):,} {unit}: each held-out part needs at least {per_fold} "
-                f"({'a correlation' if per_fold > 1 else 'a score'}), so at most {most:,} folds.",
-                "Use fewer folds, or select on other benchmarks with --dev." if most >= 2 else
-                f"{data.name} is too small to cross-validate on: select on --dev benchmarks.")
+        if folds <= most:
+            continue
+        unit = "pairs" if data.kind == "similarity" else "questions"
+        head = (f"folds (--folds) = {folds:,} is too many for {data.name}, which has "
+                f"{len(data):,} {unit}")
+        if most >= 2:
+            raise UserError(f"{head}: each held-out part needs {need}, so at most {most:,} folds.",
+                            "Use fewer folds, or select on other benchmarks with --dev.")
+        raise UserError(f"{head}: too few to cross-validate (2 folds need {2 * per_fold}).",
+                        "Select on other benchmarks with --dev, or tune on a larger one.")
 
 
 def _item_values(rep, data, settings):
