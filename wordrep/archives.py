@@ -69,8 +69,23 @@ def extract(archive, target, max_bytes=None, check=None):
 
     Examples
     --------
-    >>> extract("MEN.tar.gz", "men")                 # doctest: +SKIP
+    >>> import tarfile
+    >>> Path("MEN").mkdir()
+    >>> _ = Path("MEN/pairs.txt").write_text("sun sunlight 50")
+    >>> with tarfile.open("MEN.tar.gz", "w:gz") as archive:
+    ...     archive.add("MEN")
+    >>> extract("MEN.tar.gz", "men")
     PosixPath('men')
+    >>> Path("men/MEN/pairs.txt").read_text()
+    'sun sunlight 50'
+    >>> with tarfile.open("bad.tar", "w") as archive:   # a member that would land outside
+    ...     archive.add("MEN/pairs.txt", arcname="../pairs.txt")
+    >>> extract("bad.tar", "bad")                       # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    wordrep.errors.UserError: refusing to unpack bad.tar: its member '../pairs.txt' would be ...
+    >>> Path("bad").exists()
+    False
     """
     archive, target = Path(archive), Path(target)
     limit = max_bytes or MAX_EXTRACTED_BYTES

@@ -19,10 +19,10 @@ Examples
 300
 >>> Float(low=0, high=1).check("svd", "eig", 1)   # a whole number is a number
 1.0
->>> Int(low=1).check("svd", "dim", True)
+>>> Int(low=1).check("svd", "dim", True)   # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-wordrep.errors.UserError: svd: dim = True: expected a whole number >= 1.
+wordrep.errors.UserError: svd: dim = True: expected a whole number >= 1. See `wordrep methods` ...
 """
 import difflib
 import numbers

@@ -1,7 +1,9 @@
 """Where text comes from: readers, tokenization, named corpora, and the token-id cache.
 
 >>> from wordrep.corpora import open_corpus
->>> corpus = open_corpus("lee")              # doctest: +SKIP
+>>> corpus = open_corpus("lee")              # a name, or any path
+>>> corpus.name
+'lee'
 """
 from .corpus import Corpus
 from .named import corpora

@@ -33,8 +33,8 @@ class Corpus:
     Examples
     --------
     >>> from wordrep.corpora import open_corpus
-    >>> corpus = open_corpus("lee")                          # doctest: +SKIP
-    >>> corpus.vocabulary(min_count=5).words[:3]             # doctest: +SKIP
+    >>> corpus = open_corpus("lee")
+    >>> corpus.vocabulary(min_count=5).words[:3]
     ['the', 'to', 'of']
     """
 

@@ -25,8 +25,15 @@ their text half alone.
 
 Examples
 --------
->>> hybrid = retrofit("vectors.vec", relations=("synonym", "hypernym"))  # doctest: +SKIP
->>> hybrid.metadata["parents"]                                           # doctest: +SKIP
+Three words, orthogonal to start with; WordNet makes *car* and *automobile* synonyms:
+
+>>> from wordrep.representations.dense import DenseVectors
+>>> vectors = DenseVectors.from_arrays(["car", "automobile", "banana"], np.eye(3), name="toy")
+>>> hybrid = build_retrofit(vectors=vectors, relations=("synonym", "hypernym"))
+>>> hybrid.metadata["parents"]
+['toy', 'wordnet:synonym+hypernym']
+>>> hybrid.similarity([("car", "automobile"), ("car", "banana")]).round(2)
+array([0.8, 0. ])
 """
 import numpy as np
 import scipy.sparse as sp

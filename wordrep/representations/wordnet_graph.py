@@ -16,8 +16,12 @@ easily a random walk reaches every other lemma:
 
 Examples
 --------
->>> rep = build_wordnet_graph(dim=100)                                # doctest: +SKIP
->>> rep.most_similar("dog", topn=3)                                   # doctest: +SKIP
+>>> rep = build_wordnet_graph(dim=50, pos="r")      # the adverbs: seconds (all lemmas: a minute)
+>>> rep.dim, "quickly" in rep, "dog" in rep
+(50, True, False)
+>>> near, far = rep.similarity([("quickly", "rapidly"), ("quickly", "reluctantly")])
+>>> bool(near > far)
+True
 """
 import logging
 import os

@@ -14,8 +14,8 @@ WordNet's own. ``synonym`` is not a pointer: two lemmas are synonyms when they s
 
 Examples
 --------
->>> index = WordNetIndex.get()                                       # doctest: +SKIP
->>> index.lemma_matrix("hypernym").shape                             # doctest: +SKIP
+>>> index = WordNetIndex.get()
+>>> index.lemma_matrix("hypernym").shape
 (147306, 147306)
 """
 import difflib
