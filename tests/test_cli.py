@@ -96,7 +96,7 @@ def test_unexpected_errors_exit_1_without_traceback_unless_debug(monkeypatch):
     assert isinstance(debug.exception, RuntimeError)
 
 
-def test_train_options_for_tuples_and_untyped_numbers(tmp_path, wordnet_dir, monkeypatch):
+def test_train_options_for_lists_and_optional_numbers(tmp_path, wordnet_dir, monkeypatch):
     from gensim.test.utils import datapath
     monkeypatch.setenv("WORDREP_WORDNET", str(wordnet_dir))
     out = tmp_path / "retro.vec"
@@ -106,10 +106,17 @@ def test_train_options_for_tuples_and_untyped_numbers(tmp_path, wordnet_dir, mon
     assert result.exit_code == 0, result.output
     rep = wordrep.load(out)
     assert len(rep.vocabulary) == len(wordrep.load(datapath("lee_fasttext.vec")).vocabulary)
-    from wordrep.cli.train_cmd import _Number
-    assert _Number().convert("100", None, None) == 100
-    assert _Number().convert("0.5", None, None) == 0.5
-    assert _Number().convert("n", None, None) == "n"
+    # every option is read as its declaration says: a list by commas too, none for optional
+    commas = run("-q", "train", "retrofit", "--vectors", datapath("lee_fasttext.vec"),
+                 "--relations", "synonym,hypernym", "--iterations", "2", "-o",
+                 str(tmp_path / "retro.wr"))
+    assert commas.exit_code == 0, commas.output
+    assert wordrep.load(tmp_path / "retro.wr").metadata["parameters"]["relations"] == [
+        "synonym", "hypernym"]
+    from wordrep.cli.train_cmd import Declared
+    from wordrep.params import Int
+    assert Declared(Int(optional=True)).convert("None", None, None) is None
+    assert Declared(Int()).convert("100", None, None) == 100
 
 
 def _quiet_cases(tmp_path):

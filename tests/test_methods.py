@@ -129,3 +129,62 @@ def test_defaults_build_and_round_trip(method, lee, tmp_path):
     assert list(loaded.vocabulary) == list(rep.vocabulary)
     np.testing.assert_allclose(loaded.similarity(pairs), scores, rtol=1e-5, equal_nan=True)
     assert loaded.metadata["method"] == method
+
+
+# -- the same declarations through `wordrep train` ------------------------------------------------
+
+def bad_texts(param):
+    """Command-line text each declaration must refuse."""
+    if isinstance(param, (P.Int, P.Float)):
+        texts = ["x", "nan"] + (["2.5"] if isinstance(param, P.Int) else [])
+        if param.low is not None:
+            texts.append(str(param.low if param.open_low else param.low - 1))
+        return texts
+    return {P.Choice: ["no-such-choice"], P.Letters: ["xyz"],
+            P.Weights: ["hypernym=x", "no-such-relation=1"]}.get(type(param), [])
+
+
+TEXT_CASES = [(m, name, text) for m in METHODS if representations.get(m).kind == "vectors"
+              for name, param in representations.get(m).params.items()
+              for text in bad_texts(param)]
+
+
+@pytest.mark.parametrize("method,name,text", TEXT_CASES,
+                         ids=[f"{m}-{n}-{t}" for m, n, t in TEXT_CASES])
+def test_train_refuses_a_bad_option_before_reading_the_corpus(method, name, text, tmp_path):
+    from click.testing import CliRunner
+    from wordrep.cli import main
+    corpus = [str(tmp_path / "no-such-corpus.txt")] if representations.get(method).needs_corpus \
+        else []
+    flag = "--" + name.replace("_", "-")
+    result = CliRunner().invoke(main, ["train", method, *corpus, flag, text,
+                                       "-o", str(tmp_path / "model.wr")])
+    assert result.exit_code == 2, result.output
+    assert f"{method}: {name} = " in result.output and "no-such-corpus" not in result.output
+    assert not (tmp_path / "model.wr").exists()
+
+
+def test_measures_are_methods_but_not_trained():
+    from click.testing import CliRunner
+    from wordrep.cli import main
+    listed = CliRunner().invoke(main, ["train", "--help"]).output
+    assert "wordnet:path" not in listed and "svd" in listed
+    refused = CliRunner().invoke(main, ["train", "wordnet:path", "-o", "x"])
+    assert refused.exit_code == 2 and "wordrep evaluate wordnet:path" in refused.output
+    methods = CliRunner().invoke(main, ["methods"]).output
+    assert "wordnet:jcn" in methods and "measure (scores pairs, no vectors)" in methods
+    assert "builds on vectors and wordnet_vectors" in methods
+
+
+@pytest.mark.wordnet
+def test_a_measure_is_evaluated_by_name(tmp_path):
+    """The README's own example, which failed before the measures were registered."""
+    from click.testing import CliRunner
+    from wordrep.cli import main
+    result = CliRunner().invoke(main, ["-q", "evaluate", "wordnet:path", "-b", "simlex999",
+                                       "--bootstrap", "0", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    import json
+    record = json.loads(result.stdout)["records"][0]
+    assert record["representation"] == "wordnet:path" and record["dataset"] == "simlex999"
+    assert 0.4 < record["score"] < 0.55  # path similarity on SimLex-999: 0.475 here

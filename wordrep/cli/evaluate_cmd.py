@@ -1,5 +1,4 @@
 """``wordrep evaluate``: score models on benchmarks, each alone and on their common coverage."""
-import inspect
 from pathlib import Path
 
 import click
@@ -26,7 +25,8 @@ FORMATS = click.Choice(["table", "markdown", "json", "csv"])
 @click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True,
               help="Resamples for confidence intervals and paired tests; 0 for none, "
                    "at most 100,000.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the bootstrap.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("-o", "--output", metavar="FILE|-",
               help="Also write the results as JSON to this file (atomically); '-' prints that "
@@ -88,13 +88,15 @@ def _output_target(output, fmt):
 def _open_model(spec, allow_pickle):
     from ..errors import UserError
     from ..representations import build, representations
+    from ..representations.wordnet_measures import PREFIX, is_measure_name, measure_name
+    if not Path(spec).exists() and is_measure_name(spec):
+        spec = PREFIX + measure_name(spec)  # an alias (wordnet:wu-palmer), or a clear error
     if not Path(spec).exists() and spec in representations:
         entry = representations.get(spec)
-        first = next(iter(inspect.signature(entry.func).parameters.values()), None)
-        if first is None or first.default is inspect.Parameter.empty:
+        if entry.needs_corpus:
             raise UserError(f"{spec} needs a corpus, so it cannot be evaluated by name.",
                             f"Train it first: wordrep train {spec} CORPUS -o {spec}.wr")
-        return build(spec, first.default)
+        return build(spec, None)
     from ..storage import load
     rep = load(spec, allow_pickle=allow_pickle)
     if not rep.name or rep.name in ("vectors", "sparse"):

@@ -1,29 +1,38 @@
-"""``wordrep train METHOD``: one subcommand per registered builder, options from its signature.
+"""``wordrep train METHOD``: one subcommand per registered builder, options from its declaration.
 
-The registry is the single list: a builder registered with ``@representations.register`` gets
-``wordrep train NAME`` with an option per keyword parameter (``min_count`` -> ``--min-count``),
-typed from its default, and appears in ``wordrep methods``.
+The registry is the single list: a method registered with ``@representations.register`` gets
+``wordrep train NAME`` with an option per declared parameter (``min_count`` -> ``--min-count``),
+read as its declaration says and checked by it before the corpus is opened, and appears in
+``wordrep methods``. WordNet measures score pairs and have nothing to train or save: they are
+listed by ``wordrep methods`` and used by name in ``wordrep evaluate``.
 """
 import inspect
 import re
 import time
-import typing
 
 import click
 
 from . import main
-from .options import echo_err, make_tokenizer, open_corpus_cli, tokenizer_options
+from .options import echo_err, make_tokenizer, open_corpus_cli, plain_text, tokenizer_options
+from ..params import Bool, Names, Object
 
 
 class TrainGroup(click.Group):
     """Subcommands made on demand from the representation registry."""
 
     def list_commands(self, ctx):
-        return sorted(_registry().names())
+        return sorted(e.name for e in _registry() if e.kind == "vectors")
 
     def get_command(self, ctx, name):
         registry = _registry()
-        return make_train_command(registry.get(name)) if name in registry else None
+        if name not in registry:
+            return None
+        entry = registry.get(name)
+        if entry.kind == "measure":
+            raise click.UsageError(f"{name} is a WordNet measure: it scores word pairs and has "
+                                   f"no vectors to train or save. Use it by name: wordrep "
+                                   f"evaluate {name} -b simlex999.", ctx)
+        return make_train_command(entry)
 
 
 def _registry():
@@ -47,15 +56,14 @@ FORMAT_CHOICES = click.Choice(["native", "word2vec", "word2vec-binary", "glove"]
 
 
 def make_train_command(entry):
-    params = inspect.signature(entry.func).parameters
-    first = next(iter(params.values()))
-    needs_corpus = first.default is inspect.Parameter.empty
+    needs_corpus = entry.needs_corpus
 
     def callback(corpus, output, output_format, tokenizer_settings, **values):
         from .. import storage
-        from ..representations import build
-        # Before any work: a bad -o must not cost a training run.
+        from ..representations import build, check_params
+        # Before any work: a bad -o or a bad value must not cost a training run.
         target, output_format = _output_target(output, output_format)
+        values = check_params(entry, values)
         opened = open_corpus_cli(corpus, make_tokenizer(**tokenizer_settings)) if corpus else None
         started = time.perf_counter()
         rep = build(entry.name, opened, **values)
@@ -71,8 +79,10 @@ def make_train_command(entry):
                click.Option(["--format", "output_format"], type=FORMAT_CHOICES, default=None,
                             help="Override the format chosen from the suffix.")]
     helps = _parameter_help(entry.func)
-    options += [_option(name, p, helps) for name, p in list(params.items())[1:]
-                if name not in HIDDEN]
+    defaults = entry.parameters
+    options += [_option(name, declared, defaults[name], helps.get(name))
+                for name, declared in entry.params.items()
+                if not isinstance(declared, Object)]
     arguments = [click.Argument(["corpus"], required=needs_corpus)]
     command = click.Command(entry.name, params=arguments + options,
                             callback=_with_tokenizer(callback),
@@ -115,51 +125,37 @@ def _with_tokenizer(callback):
 
 def _help(entry, needs_corpus):
     doc = inspect.getdoc(entry.func) or entry.name
-    head = doc.split("\n\n")[0]
+    head = plain_text(doc.split("\n\n")[0])
     where = "CORPUS is a named corpus (wordrep corpus list) or a path." if needs_corpus else ""
     return f"{head}\n\n{where}"
 
 
-def _option(name, param, helps):
-    """A click option for a builder parameter, typed from its annotation or default."""
-    default = param.default
+def _option(name, declared, default, text):
+    """A click option for a declared parameter: the text on the command line is read as the
+    declaration says, and the value checked by it with the others before any work."""
     flag = "--" + name.replace("_", "-")
-    if isinstance(default, bool):
+    help_text = " ".join(filter(None, [plain_text(text or ""), f"Allowed: {declared.describe()}."]))
+    if isinstance(declared, Bool):
         return click.Option([f"{flag}/--no-{name.replace('_', '-')}", name], default=default,
-                            show_default=True, help=helps.get(name))
-    if isinstance(default, (tuple, list)):  # e.g. relations: repeat the option
+                            show_default=True, help=help_text)
+    if isinstance(declared, Names):  # relations: repeat the option, or separate by commas
         return click.Option([flag, name], multiple=True, default=tuple(default),
-                            show_default=True, help=helps.get(name))
-    return click.Option([flag, name], type=_param_type(param), default=default,
-                        show_default=default is not None, help=helps.get(name))
+                            show_default=True, help=help_text,
+                            callback=lambda ctx, p, v: tuple(x for t in v for x in declared.parse(t)))
+    return click.Option([flag, name], type=Declared(declared), default=default,
+                        show_default=default is not None, help=help_text)
 
 
-class _Number(click.ParamType):
-    """A parameter whose default is None and whose type is not declared: a number if it reads
-    as one (``--dim 100``), else the text."""
-    name = "value"
+class Declared(click.ParamType):
+    """Command-line text read as a declaration reads it (``none`` for an optional value,
+    ``name=weight,...`` for weights); what it allows is checked with the other values."""
+
+    def __init__(self, declared):
+        self.declared = declared
+        self.name = type(declared).__name__.lower()
 
     def convert(self, value, param, ctx):
-        for kind in (int, float):
-            try:
-                return kind(value)
-            except (TypeError, ValueError):
-                continue
-        return value
-
-
-def _param_type(param):
-    """int, float or str from the annotation (``int | None`` counts as int), else the default."""
-    annotation = param.annotation
-    candidates = typing.get_args(annotation) or (annotation,)
-    for kind in candidates:
-        if kind in (int, float, str):
-            return kind
-    return type(param.default) if param.default is not None else _Number()
-
-
-# Library-only parameters: objects a command line cannot spell.
-HIDDEN = {"wordnet"}
+        return self.declared.parse(value) if isinstance(value, str) else value
 
 
 def _parameter_help(func):
@@ -175,8 +171,14 @@ def _parameter_help(func):
 
 @main.command("methods")
 def methods_cmd():
-    """Every registered method with its parameters and defaults."""
+    """Every registered method: its family, what it needs, its parameters and defaults."""
     for entry in _registry():
-        params = ", ".join(f"{k}={v!r}" for k, v in entry.parameters.items())
-        click.echo(f"{entry.name:18} {entry.summary}")
+        needs = "a corpus" if entry.needs_corpus else "no corpus"
+        if entry.parents:
+            needs += ", builds on " + " and ".join(entry.parents)
+        kind = "measure (scores pairs, no vectors)" if entry.kind == "measure" else "vectors"
+        click.echo(f"{entry.name:18} {plain_text(entry.summary)}")
+        click.echo(f"{'':18} {entry.family}; {kind}; needs {needs}")
+        params = ", ".join(f"{k}={v!r}" for k, v in entry.parameters.items()
+                           if not isinstance(entry.params[k], Object))
         click.echo(f"{'':18} {params}")

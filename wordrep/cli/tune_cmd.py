@@ -17,7 +17,8 @@ from .options import make_tokenizer, open_corpus_cli, progress, tokenizer_option
 @click.option("--folds", type=click.IntRange(min=2), default=2, show_default=True,
               help="Parts of the cross-validation over benchmark items (Levy et al. 2015: 2); "
                    "at most the questions, or a third of the pairs, of each benchmark.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the split.")
 @click.option("--oov", type=click.Choice(["skip", "zero", "mean"]), default="skip",
               show_default=True)
 @click.option("--restrict", type=click.IntRange(min=0), default=30000, show_default=True,
