@@ -260,7 +260,7 @@ def test_counts_and_pmi_are_cached_so_a_dim_sweep_never_recounts(tmp_path, monke
 
     def no_counting(*a, **k):
         raise AssertionError("counted again")
-    monkeypatch.setattr(count_based, "window_counts", no_counting)
+    monkeypatch.setattr(count_based, "corpus_counts", no_counting)
     monkeypatch.setattr(count_based, "pmi", no_counting)
     again = build("svd", Corpus(path), dim=8, min_count=1, subsample=0)
     assert again.metadata["timings"]["counts"]["cached"] is True

@@ -22,7 +22,7 @@ from ..errors import UserError
 from ..home import cache_dir
 from ..params import Bool, Choice, Float, Int
 from . import representations
-from .cooccurrence import CONTEXTS, WEIGHTINGS, check_window, prepare_tokens, window_counts
+from .cooccurrence import CONTEXTS, WEIGHTINGS, check_window, corpus_counts
 from .pmi import check_pmi, pmi
 from .sparse import SparseVectors
 from .svd import SOLVERS, check_svd, embed, truncated_svd
@@ -90,13 +90,11 @@ def count_matrix(corpus, min_count=5, max_vocab=None, window=5, weighting="dynam
     vocab = nonempty_vocabulary(corpus, min_count, max_vocab)
     params = dict(min_count=min_count, max_vocab=max_vocab, window=window, weighting=weighting,
                   context=context, subsample=subsample or None, delete_rare=delete_rare,
-                  seed=seed if subsample else None, stage="counts", version=1)
+                  seed=seed if subsample else None, stage="counts", version=2)
 
-    def compute():
-        arrays = corpus.token_ids()
-        ids, line_of = prepare_tokens(arrays.ids, arrays.lines, arrays.vocabulary.counts,
-                                      len(vocab), subsample or None, delete_rare, seed)
-        return window_counts(ids, line_of, len(vocab), window, weighting, context)
+    def compute():  # chunk by chunk over the cached token ids: memory does not grow with them
+        return corpus_counts(corpus.token_ids(), len(vocab), window, weighting, context,
+                             subsample or None, delete_rare, seed)
 
     timings = {} if timings is None else timings
     return vocab, _cached(_cache_folder(corpus, "counts", params), compute, timings, "counts")
@@ -109,7 +107,8 @@ def association_matrix(corpus, cds=0.75, neg=1, kind="ppmi", timings=None, **cou
     vocab, counts = count_matrix(corpus, timings=timings, **count_params)
     if kind == "counts":
         return vocab, counts
-    params = dict(count_params, cds=cds, neg=neg, kind=kind, stage="pmi", version=1)
+    # version 2: counts summed exactly (version 1 summed float32 weights, chunk by chunk)
+    params = dict(count_params, cds=cds, neg=neg, kind=kind, stage="pmi", version=2)
     matrix = _cached(_cache_folder(corpus, "pmi", params), lambda: pmi(counts, cds, neg, kind),
                      timings, "pmi")
     return vocab, matrix
