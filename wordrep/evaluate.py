@@ -333,8 +333,8 @@ def check_settings(oov="skip", fold_case=True, restrict=DEFAULT_RESTRICT, analog
                         "Use None (0 on the command line) for no restriction.")
     if not isinstance(bootstrap, (int, np.integer)) or isinstance(bootstrap, bool) \
             or not 0 <= bootstrap <= MAX_BOOTSTRAP:
-        raise UserError(f"bootstrap (--bootstrap, or [evaluation] bootstrap in a run config) "
-                        f"must be a whole number from 0 to {MAX_BOOTSTRAP:,}, got {bootstrap!r}.",
+        raise UserError(f"bootstrap must be a whole number from 0 to {MAX_BOOTSTRAP:,} "
+                        f"(resamples), got {bootstrap!r}.",
                         "1000 resamples is the usual choice; 0 for no confidence intervals.")
     if not 0 < confidence < 1:
         raise UserError(f"confidence must be between 0 and 1, got {confidence!r}.",
