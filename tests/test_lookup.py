@@ -274,3 +274,45 @@ def test_fasttext_analogy_with_an_unknown_word(fasttext_path):
     rep = wordrep.load(fasttext_path)
     assert _rows(known.stdout)[0][0] == rep.analogy("he", "government", "she")[0][0]
     assert known.stderr == ""
+
+
+def _one_error_line(result):
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("rows, question", [
+    ("man 1 0\nking 0 1\nwoman 1 1\n", ["man", "king", "woman"]),
+    ("man 1 0\nking 0 1\n", ["man", "king", "man"]),
+])
+def test_analogy_with_no_candidate_left_is_an_error(tmp_path, rows, question):
+    model = tmp_path / "small.vec"
+    model.write_text(f"{rows.count(chr(10))} 2\n{rows}", encoding="utf-8")
+    line = _one_error_line(CliRunner().invoke(main, ["analogy", str(model), *question]))
+    assert f"no answer to {' : '.join(question[:2])} :: {question[2]} : ?" in line
+    assert "all of them in the question" in line
+
+
+def test_similar_with_no_other_word_is_an_error(tmp_path):
+    model = tmp_path / "one.vec"
+    model.write_text("1 2\nman 1 0\n", encoding="utf-8")
+    for words in (["man"], ["man", "man"]):
+        line = _one_error_line(CliRunner().invoke(main, ["similar", str(model), *words]))
+        assert "no neighbour of 'man' in 'one'" in line
+
+
+def test_fasttext_analogy_with_no_candidate_left_is_an_error(tmp_path):
+    corpus = tmp_path / "two.txt"
+    corpus.write_text("man king\n" * 20, encoding="utf-8")
+    rep = wordrep.build("fasttext", wordrep.corpora.open_corpus(str(corpus)), dim=4, epochs=1,
+                        workers=1, bucket=100, min_count=1)
+    path = tmp_path / "ft.wr"
+    wordrep.save(rep, path)
+    result = CliRunner().invoke(main, ["analogy", str(path), "man", "king", "queenish"])
+    assert result.exit_code == 2 and result.stdout == "", result.output
+    note, error = result.stderr.strip().splitlines()  # the subword note, then the error
+    assert "'queenish' is not in the vocabulary" in note
+    assert error.startswith("Error: no answer to man : king :: queenish : ? in 'fasttext'")

@@ -33,6 +33,17 @@ def _print(rows):
         click.echo(f"{word}\t{score:.4f}")
 
 
+def _check_answered(rows, rep, missing):
+    """An empty answer is an error, not an empty output with status 0: every word of the model
+    is one of the question's, which are never answers."""
+    if not rows:
+        from ..errors import UserError
+        raise UserError(f"{missing} in {rep.name!r}: the model has {len(rep.vocabulary):,} "
+                        "word(s), all of them in the question, and the question's words are "
+                        "never answers.", "Use a model with a larger vocabulary.")
+    return rows
+
+
 def _subword_note(rep, words):
     unknown = ", ".join(repr(w) for w in words)
     echo_err(f"Note: {unknown} {'is' if len(words) == 1 else 'are'} not in the vocabulary of "
@@ -69,6 +80,8 @@ def similar_cmd(model, words, topn, allow_pickle):
     answers = dict(zip(known, rows))
     for word in subword:
         answers[word] = rep.most_similar(rep.subword_vector(word), topn=topn)
+    for word in answers:
+        _check_answered(answers[word], rep, f"no neighbour of {word!r}")
     if len(words) == 1:
         _print(answers[words[0]])
         return
@@ -97,8 +110,9 @@ def analogy_cmd(model, a, b, c, topn, allow_pickle):
     rep = load_model(model, allow_pickle)
     words = (a, b, c)
     unknown = [w for w in words if w not in rep]
+    question = f"no answer to {a} : {b} :: {c} : ?"
     if not unknown or not getattr(rep, "has_subwords", False):
-        _print(rep.analogy(a, b, c, topn=topn))
+        _print(_check_answered(rep.analogy(a, b, c, topn=topn), rep, question))
         return
     _subword_note(rep, unknown)
     import numpy as np
@@ -110,4 +124,4 @@ def analogy_cmd(model, a, b, c, topn, allow_pickle):
             query += weight * vector / norm
     # The three question words are no answers: ask for enough extra to drop them.
     rows = [row for row in rep.most_similar(query, topn=topn + 3) if row[0] not in words]
-    _print(rows[:topn])
+    _print(_check_answered(rows[:topn], rep, question))
