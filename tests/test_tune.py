@@ -159,3 +159,16 @@ def test_the_table_names_each_chosen_setting_once_however_many_folds(fake_method
     assert max(map(len, text.splitlines())) < 200
     counts = [int(c) for c in re.findall(r"in (\d+) of 40 folds", text)]
     assert sum(counts) == 40 and counts == sorted(counts, reverse=True)
+
+
+def test_a_bad_grid_value_is_refused_before_the_corpus_is_read(tmp_path):
+    from click.testing import CliRunner
+    from wordrep.cli import main
+    for grid, message in (("dim=0,100", "svd: dim = 0"), ("dimm=100", "has no parameter 'dimm'"),
+                          ("eig=2", "svd: eig = 2")):
+        result = CliRunner().invoke(main, ["tune", "svd", str(tmp_path / "no-such-corpus"),
+                                           "--grid", grid])
+        assert result.exit_code == 2 and message in result.output, result.output
+        assert "no-such-corpus" not in result.output
+    unknown = CliRunner().invoke(main, ["tune", "svdd", str(tmp_path / "x"), "--grid", "dim=1"])
+    assert unknown.exit_code == 2 and "unknown representation 'svdd'" in unknown.output

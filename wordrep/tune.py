@@ -74,6 +74,21 @@ def _value(text):
     return text
 
 
+def grid_points(method, grid):
+    """Every point of ``grid`` (a dict or its text), each checked against ``method``'s
+    declaration: a typo or a bad value fails before the corpus is read or anything is built."""
+    if isinstance(grid, str):
+        grid = parse_grid(grid)
+    entry = representations.get(method)
+    names = list(grid)
+    points = [dict(zip(names, values)) for values in itertools.product(*grid.values())]
+    if not points:
+        raise UserError("the grid has no points.", "Give every parameter at least one value.")
+    for point in points:
+        check_params(entry, point)
+    return points
+
+
 @dataclass
 class TuneResults:
     """What :func:`tune` found.
@@ -128,15 +143,7 @@ def tune(method, corpus, grid, datasets=None, *, folds=2, dev=None, seed=0, oov=
     -------
     TuneResults
     """
-    if isinstance(grid, str):
-        grid = parse_grid(grid)
-    entry = representations.get(method)
-    names = list(grid)
-    points = [dict(zip(names, values)) for values in itertools.product(*grid.values())]
-    if not points:
-        raise UserError("the grid has no points.", "Give every parameter at least one value.")
-    for point in points:
-        check_params(entry, point)  # a typo or a bad value fails before the first (long) build
+    points = grid_points(method, grid)
     settings = check_settings(oov=oov, fold_case=fold_case, restrict=restrict,
                               analogy_method=analogy_method, bootstrap=0, seed=seed)
     test, dev = load_datasets(datasets, dev, folds)

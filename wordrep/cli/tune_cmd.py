@@ -39,8 +39,9 @@ def tune_cmd(method, corpus, grid, benchmarks, dev, folds, seed, oov, restrict, 
       wordrep tune svd lee --grid 'dim=50,100;eig=0,0.5' -b simlex999
       wordrep tune svd text8 --grid 'window=2,5' --dev simverb3500 -b simlex999 -b men
     """
-    from ..tune import load_datasets, parse_grid, render, tune
-    parsed = parse_grid(grid)  # a typo fails before the corpus is read
+    from ..tune import grid_points, load_datasets, parse_grid, render, tune
+    parsed = parse_grid(grid)
+    grid_points(method, parsed)  # an unknown method, a typo or a bad value: before the corpus
     # and so do a missing benchmark and --folds beyond what a benchmark can fill
     tested, dev = load_datasets(list(benchmarks) or None, list(dev), folds)
     opened = open_corpus_cli(corpus, make_tokenizer(**tokenizer))
