@@ -184,21 +184,24 @@ def _save_word2vec(rep, path, fmt):
     if path.is_dir():
         raise UserError(f"cannot write a {fmt} file to {path}: it is a folder.",
                         "Choose a file name.")
-    _check_words_writable(rep, path)
+    _check_words_writable(rep, path, fmt)
     kv = _in_index_order(rep, path)
     with atomic_path(path) as tmp:
         kv.save_word2vec_format(str(tmp), binary=fmt == "word2vec-binary",
                                 write_header=fmt != "glove")
 
 
-def _check_words_writable(rep, path):
+def _check_words_writable(rep, path, fmt):
     """word2vec files end a word at a space: refuse words that would break a row."""
     # One regex over the joined vocabulary instead of a test per word; \x00 is not whitespace.
     if "" in rep or re.search(r"\s", "\x00".join(rep.vocabulary)):
         bad = next(w for w in rep.vocabulary if not w or re.search(r"\s", w))
-        raise UserError(f"cannot write {path}: the word {bad!r} is empty or contains "
-                        "whitespace, which word2vec and GloVe files cannot hold.",
-                        "Save in the native format instead (a path without .vec/.txt/.bin).")
+        problem = "a word is empty" if not bad else \
+            f"the word {bad!r} contains {'a space' if ' ' in bad else 'whitespace'}"
+        raise UserError(f"cannot write {path}: {problem}, which a {fmt} file cannot hold (a "
+                        "row is the word, a space and the values).",
+                        f"Save in wordrep's own format, which holds any word: a path without "
+                        f".vec/.txt/.bin, e.g. {path.with_suffix('.wr')}.")
 
 
 def _in_index_order(rep, path):

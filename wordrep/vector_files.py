@@ -11,13 +11,21 @@ an uncompressed binary file: its size is enough), and the header must agree with
 - binary: every row takes at least ``4 * dim + 2`` bytes before reading, and after reading,
   the words read and their vectors must account for every byte of the file.
 
+Two things gensim misreads are refused before it reads, naming the line: a UTF-8 byte-order
+mark (it becomes part of the header or the first word) and tabs between a word and its values
+(gensim splits rows on single spaces). A text file detected as binary because its first word
+holds a space is told apart from a binary file.
+
 After reading, three things gensim lets through are refused or undone: a text row of a single
 value (numpy broadcasts it over the whole row), an empty word, and the ``None`` words it
 leaves for duplicates.
 """
+import codecs
 import lzma
+import re
 import zlib
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +36,9 @@ BLOCK = 1 << 20
 MAX_HEADER = 256            # "3000000 300\n": a longer first line is no header
 MAX_FIRST_ROW = 16 << 20    # the first GloVe row gives the dimension: 16 MB is dim > 10^6
 FLOAT_BYTES = 4             # the C tool's binary rows are float32
+# A tab followed by a value: what gensim, splitting on spaces, misreads (a tab that ends a line
+# is stripped with the line break and harmless).
+INNER_TAB = re.compile(rb"\t(?=[^\s])")
 
 
 @dataclass
@@ -53,8 +64,12 @@ def measure(path, fmt):
     try:
         with _open(path) as f:
             first = f.readline(MAX_FIRST_ROW if fmt == "glove" else MAX_HEADER)
-            size, lines = _count(f, first, count_lines=fmt != "word2vec-binary",
-                                 known_size=_plain_size(path))
+            _check_no_bom(path, first)
+            text = fmt != "word2vec-binary"
+            if text:  # the first row of a GloVe file is data: tabs there count too
+                _check_no_inner_tab(path, first if fmt == "glove" else b"", 1, b"")
+            size, lines = _count(f, first, count_lines=text, known_size=_plain_size(path),
+                                 on_block=partial(_check_no_inner_tab, path) if text else None)
     except (OSError, EOFError, ImportError, zlib.error, lzma.LZMAError) as exc:
         raise UserError(f"cannot read {path}: {exc}.", "The file may be truncated or damaged; "
                         "download or write it again.") from None
@@ -63,6 +78,7 @@ def measure(path, fmt):
     rows, dim = _header(path, first)
     shape = Shape(rows, dim, size, len(first))
     if fmt == "word2vec-binary":
+        _check_not_text(path, dim)
         _check_room(path, shape, FLOAT_BYTES * dim + 2)
     else:
         _check_room(path, shape, 2 * dim + 2)
@@ -157,8 +173,12 @@ def _plain_size(path):
     return None if path.suffix.lower() in get_supported_extensions() else path.stat().st_size
 
 
-def _count(f, first, count_lines, known_size):
-    """Bytes in the file and non-blank lines (a run of blank lines at the end is not rows)."""
+def _count(f, first, count_lines, known_size, on_block=None):
+    """Bytes in the file and non-blank lines (a run of blank lines at the end is not rows).
+
+    ``on_block(block, line, before)`` sees each block after ``first`` with the number of the
+    line it starts in and the byte before it.
+    """
     if known_size is not None and not count_lines:
         return known_size, None
     size, newlines, trailing, seen = len(first), first.count(b"\n"), 0, bool(first.strip())
@@ -166,7 +186,11 @@ def _count(f, first, count_lines, known_size):
         trailing = first.count(b"\n", len(first.rstrip()))
     else:
         trailing = newlines
+    last = first[-1:]
     while block := f.read(BLOCK):
+        if on_block:
+            on_block(block, newlines + 1, last)
+        last = block[-1:]
         size += len(block)
         newlines += block.count(b"\n")
         content = block.rstrip()
@@ -175,6 +199,51 @@ def _count(f, first, count_lines, known_size):
         else:
             trailing += block.count(b"\n")
     return size, (newlines - trailing + 1 if seen else 0)
+
+
+def _check_no_bom(path, first):
+    if first.startswith(codecs.BOM_UTF8):
+        raise UserError(f"{path}, line 1: the file starts with a UTF-8 byte-order mark (BOM), "
+                        "which word2vec and GloVe readers take as part of the first line's "
+                        "first field.",
+                        "Save it as UTF-8 without a BOM, e.g. "
+                        f"sed -i '1s/^\\xEF\\xBB\\xBF//' {path}")
+
+
+def _check_no_inner_tab(path, data, line, before):
+    """Refuse a tab between a word and its values in ``data``, which starts in line ``line``
+    after the byte ``before``."""
+    if before == b"\t" and data[:1].strip():  # a tab that ends the previous block
+        _refuse_tab(path, line)
+    found = b"\t" in data and INNER_TAB.search(data)  # `in` is a fast scan, the regex is not
+    if found:
+        _refuse_tab(path, line + data.count(b"\n", 0, found.start()))
+
+
+def _refuse_tab(path, number):
+    raise UserError(f"{path}, line {number:,}: a tab separates values, but word2vec and GloVe "
+                    "text files separate a word and its values with single spaces.",
+                    f"Replace the tabs with spaces, e.g. tr '\\t' ' ' < {path} > fixed.vec")
+
+
+def _check_not_text(path, dim):
+    """A text file whose first word holds a space looks like a binary one to the format
+    detection (its first row has too many fields): say so, instead of what a binary reader
+    makes of text."""
+    with _open(path) as f:
+        f.readline(MAX_HEADER)
+        row = f.readline(min(FLOAT_BYTES * dim, MAX_FIRST_ROW) + MAX_HEADER)  # dim may be a lie
+    try:
+        fields = row.decode("utf-8").split()
+        np.array(fields[-dim:], dtype=np.float64)
+    except (UnicodeDecodeError, ValueError):
+        return  # binary floats
+    if row.endswith(b"\n") and len(fields) > dim + 1:
+        word = " ".join(fields[:-dim])
+        raise UserError(f"{path}, line 2: the word {word!r} contains a space, which a word2vec "
+                        f"text file cannot hold ({len(fields)} fields for a word and {dim} "
+                        "values).", "Join the parts of the word (new_york), or save the vectors "
+                        "in wordrep's own format, which holds any word.")
 
 
 def _header(path, first):
