@@ -91,5 +91,5 @@ def test_saving_a_word_with_a_space_names_it_and_the_native_format(tmp_path, suf
         wordrep.save(DenseVectors(kv, name="cities"), path)
     message = caught.value.format()
     assert "the word 'new york' contains a space" in message and f"a {fmt} file" in message
-    assert "wordrep's own format" in message and str(tmp_path / "cities.wr") in message
+    assert "the native format" in message and str(tmp_path / "cities.wr") in message
     assert not path.exists()

@@ -200,7 +200,7 @@ def _check_words_writable(rep, path, fmt):
             f"the word {bad!r} contains {'a space' if ' ' in bad else 'whitespace'}"
         raise UserError(f"cannot write {path}: {problem}, which a {fmt} file cannot hold (a "
                         "row is the word, a space and the values).",
-                        f"Save in wordrep's own format, which holds any word: a path without "
+                        f"Save in the native format, which holds any word: a path without "
                         f".vec/.txt/.bin, e.g. {path.with_suffix('.wr')}.")
 
 
