@@ -58,22 +58,33 @@ FORMAT_CHOICES = click.Choice(["native", "word2vec", "word2vec-binary", "glove"]
 def make_train_command(entry):
     needs_corpus = entry.needs_corpus
 
-    def callback(corpus, output, output_format, tokenizer_settings, **values):
-        from .. import storage
+    def callback(corpus, output, output_format, tokenizer_settings, memory=None, dry_run=False,
+                 **values):
+        from .. import budget, storage
         from ..representations import build, check_params
-        # Before any work: a bad -o or a bad value must not cost a training run.
-        target, output_format = _output_target(output, output_format)
+        if output is None and not dry_run:
+            raise click.UsageError("Missing option '-o' / '--output'.")
+        # Before any work: a bad -o, a bad value or a short disk must not cost a training run.
+        target, output_format = _output_target(output, output_format) if output else (None, None)
         values = check_params(entry, values)
-        opened = open_corpus_cli(corpus, make_tokenizer(**tokenizer_settings)) if corpus else None
+        size, source = budget.resolve(memory)
+        if corpus:
+            tokenizer = make_tokenizer(**tokenizer_settings)
+            if _announce(entry.name, corpus, tokenizer, values, size, dry_run):
+                return
+            opened = open_corpus_cli(corpus, tokenizer)
+        else:
+            opened = None
         started = time.perf_counter()
-        rep = build(entry.name, opened, **values)
+        with budget.limit(size):
+            rep = build(entry.name, opened, **values)
         seconds = time.perf_counter() - started
         storage.save(rep, target, format=output_format)
         echo_err(f"{entry.name}: {len(rep.vocabulary):,} words, built in {seconds:.1f} s, "
                  f"saved to {target}")
         click.echo(str(output))
 
-    options = [click.Option(["-o", "--output"], required=True, type=click.Path(dir_okay=True),
+    options = [click.Option(["-o", "--output"], type=click.Path(dir_okay=True),
                             help="Where to save: .vec/.txt word2vec text, .bin word2vec binary, "
                                  "anything else wordrep's own format (a folder)."),
                click.Option(["--format", "output_format"], type=FORMAT_CHOICES, default=None,
@@ -83,11 +94,37 @@ def make_train_command(entry):
     options += [_option(name, declared, defaults[name], helps.get(name))
                 for name, declared in entry.params.items()
                 if not isinstance(declared, Object)]
+    if needs_corpus:
+        options += [
+            click.Option(["--memory"], metavar="SIZE",
+                         help="Memory budget, e.g. 8G (default: $WORDREP_MEMORY, else half of "
+                              "the memory available); counting spills to disk beyond it. "
+                              "Results do not depend on it."),
+            click.Option(["--dry-run"], is_flag=True,
+                         help="Print the estimated time, memory and disk of each stage, and "
+                              "exit without building.")]
     arguments = [click.Argument(["corpus"], required=needs_corpus)]
     command = click.Command(entry.name, params=arguments + options,
                             callback=_with_tokenizer(callback),
                             help=_help(entry, needs_corpus), short_help=entry.summary)
     return tokenizer_options(command) if needs_corpus else command
+
+
+def _announce(method, corpus, tokenizer, values, size, dry_run):
+    """Say what the build will need before it starts (all of it with --dry-run, which then
+    ends the command), and refuse to start when the disk is short. True when done."""
+    from .. import budget, estimate
+    from ..corpora import open_corpus
+    from ..home import home
+    opened = open_corpus(corpus, tokenizer)
+    tokens, words, exact = estimate.corpus_size(opened, values.get("min_count", 5))
+    plan = estimate.plan(method, tokens, words, exact, values, size)
+    if dry_run:
+        click.echo(plan.render(size))
+        return True
+    estimate.check_disk(plan, home())
+    echo_err(f"{method}: {plan.summary()}; memory budget {budget.format_size(size)}")
+    return False
 
 
 def _output_target(output, output_format):

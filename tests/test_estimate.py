@@ -1,0 +1,60 @@
+"""The memory budget and the estimates said before a build (issue 14, "know before you start")."""
+import pytest
+from click.testing import CliRunner
+
+from wordrep import budget, estimate
+from wordrep.cli import main
+from wordrep.errors import UserError
+
+
+def test_sizes_and_where_the_budget_comes_from(monkeypatch):
+    assert budget.parse_size("8G") == 8 << 30 and budget.parse_size("1.5gb") == 3 << 29
+    for bad in ("1x", "-1G", "", "G"):
+        with pytest.raises(UserError, match="is not a size"):
+            budget.parse_size(bad)
+    with pytest.raises(UserError, match="below the 64 MB"):
+        budget.parse_size("1M")
+    monkeypatch.setenv("WORDREP_MEMORY", "2G")
+    assert budget.resolve("3G") == (3 << 30, "--memory")
+    assert budget.resolve() == (2 << 30, "WORDREP_MEMORY")
+    monkeypatch.delenv("WORDREP_MEMORY")
+    size, source = budget.resolve()
+    assert size == max(budget.MIN_BUDGET, budget.available_memory() // 2) and "available" in source
+    with budget.limit("1G"):
+        assert budget.current() == 1 << 30
+
+
+def test_dry_run_prints_the_plan_and_reads_nothing(tmp_path, wordrep_home):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("the cat sat on the mat and the dog ran off\n" * 2000)
+    result = CliRunner().invoke(main, ["train", "svd", str(corpus), "--dry-run", "--memory", "1G"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("corpus: ") and "estimated from the file size" in lines[0]
+    assert [l.split()[0] for l in lines[2:7]] == ["read", "counts", "ppmi", "svd", "total"]
+    assert lines[-1] == "memory budget 1 GB"
+    assert not any((wordrep_home / "corpora").glob("*/ids.npy"))  # no token ids were built
+
+
+def test_estimates_grow_with_the_corpus_and_use_exact_counts_when_cached(lee_corpus):
+    small = estimate.plan("svd", 10**6, 20_000, False, {}, 8 << 30)
+    big = estimate.plan("svd", 10**9, 1_000_000, False, {}, 8 << 30)
+    assert big.seconds > 100 * small.seconds and big.disk > 100 * small.disk
+    spilled = estimate.plan("svd", 10**9, 1_000_000, False, {}, 1 << 30)
+    assert next(s for s in spilled.stages if s.name == "counts").memory <= \
+        estimate.BASE_MEMORY + (1 << 30)
+    lee_corpus.token_ids()
+    tokens, words, exact = estimate.corpus_size(lee_corpus)
+    assert (tokens, words, exact) == (60533, len(lee_corpus.vocabulary(5)), True)
+
+
+def test_a_disk_too_small_for_the_build_is_refused_before_work(tmp_path):
+    plan = estimate.plan("svd", 10**13, 10**8, False, {}, 8 << 30)  # petabytes of spills
+    with pytest.raises(UserError, match="needs about .* of disk in .* is free"):
+        estimate.check_disk(plan, tmp_path)
+
+
+@pytest.fixture
+def lee_corpus():
+    from wordrep.corpora import open_corpus
+    return open_corpus("lee")
