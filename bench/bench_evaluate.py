@@ -55,7 +55,7 @@ def main():
 
     from wordrep.benchmarks import load_benchmark
     from wordrep.benchmarks.named import gensim_test_file
-    from wordrep.evaluate import score_analogy
+    from wordrep.evaluation import score_analogy
     from wordrep.representations.dense import DenseVectors
     from wordrep.storage import load
 

@@ -9,12 +9,14 @@ import pytest
 from click.testing import CliRunner
 from gensim.models import KeyedVectors
 
-from wordrep import evaluate as ev
+from wordrep import evaluation as ev
 from wordrep.benchmarks import load_benchmark, read_analogy, read_similarity
 from wordrep.benchmarks.named import gensim_test_file
 from wordrep.cli import main
 from wordrep.corpora.vocabulary import Vocabulary
 from wordrep.errors import UserError
+from wordrep.evaluation import statistics
+from wordrep.evaluation.analogy import _analogy_scores, _unit_rows
 from wordrep.representations import build
 from wordrep.representations.dense import DenseVectors
 from wordrep.storage import load
@@ -105,7 +107,7 @@ def test_analogy_methods_exclude_question_words_in_every_spelling(tmp_path):
     (tmp_path / "p.txt").write_text("man man paris x\n")
     same = read_analogy(tmp_path / "p.txt")
     assert ev.analogy_predictions(rep, same, "add", None, True)[1].tolist() == [False]
-    scores = ev._analogy_scores(ev._unit_rows(rep, len(rep)), np.array([[0, 0, 4, 9]]), "add")
+    scores = _analogy_scores(_unit_rows(rep, len(rep)), np.array([[0, 0, 4, 9]]), "add")
     assert rep.vocabulary[int(np.argmax(np.where(np.isin(np.arange(10), [0, 4]), -np.inf,
                                                  scores[0])))] == "Paris"
 
@@ -224,7 +226,8 @@ def test_evaluate_command_formats(tmp_path):
 
 def test_package_level_evaluate(lee):
     import wordrep
-    import wordrep.evaluate  # noqa: F401  (the submodule shadows the lazy function: still callable)
+    import wordrep.evaluation  # noqa: F401  (importing the package leaves wordrep.evaluate alone)
+    assert wordrep.evaluate is ev.evaluate  # the function, not a module made callable
     results = wordrep.evaluate(lee, ["simlex999"], bootstrap=0)
     assert results.records[0].score == ev.score_similarity(lee, load_benchmark("simlex999"),
                                                            bootstrap=0).score
@@ -299,5 +302,5 @@ def test_bootstrap_memory_is_bounded_whatever_the_items_and_the_same_in_any_chun
     # 20 resamples of 100,000 pairs in one chunk held about 140 MB; in chunks of
     # RESAMPLE_CELLS indices it stays under 64 MB whatever the number of pairs
     assert peak < 64 * 2**20, peak / 2**20
-    monkeypatch.setattr(ev, "RESAMPLE_CELLS", 150_000)  # other chunks, the same resamples
+    monkeypatch.setattr(statistics, "RESAMPLE_CELLS", 150_000)  # other chunks, the same resamples
     assert ev.bootstrap_ci(gold, pred, bootstrap=20, seed=3) == ci

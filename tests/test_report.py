@@ -8,7 +8,7 @@ import wordrep
 from wordrep import report
 from wordrep.benchmarks.named import gensim_test_file
 from wordrep.corpora import open_corpus
-from wordrep.evaluate import Results
+from wordrep.evaluation import Results
 from wordrep.storage import load
 
 PROBES = {"government": "politics", "minister": "politics", "police": "law", "court": "law",

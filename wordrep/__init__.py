@@ -14,7 +14,7 @@ _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 # `wordrep.load`, `wordrep.save` and `wordrep.build` without paying for numpy, scipy and gensim
 # on `import wordrep` (the CLI's --help and --version stay instant).
 _LAZY = {"load": "storage", "save": "storage", "build": "representations",
-         "evaluate": "evaluate"}
+         "evaluate": "evaluation"}
 
 
 def __getattr__(name):

@@ -243,7 +243,7 @@ def _check_names_used(config):
 
 def _check_values(config):
     """The values of the other sections, where a type is not enough."""
-    from .evaluate import check_settings
+    from .evaluation import check_settings
     evaluation = {k: v for k, v in config["evaluation"].items() if k != "benchmarks"}
     if evaluation.get("restrict") == 0:
         evaluation["restrict"] = None  # 0 means no restriction in a config
@@ -702,7 +702,7 @@ def available_benchmarks(requested):
 
 
 def evaluate_all(built, settings, progress=None):
-    from .evaluate import evaluate
+    from .evaluation import evaluate
     names = available_benchmarks(settings["benchmarks"])
     options = {k: v for k, v in settings.items() if k != "benchmarks"}
     if options.get("restrict") == 0:
@@ -716,7 +716,7 @@ def learning_curve(config, corpus, models, progress=None):
     A prefix too small to build on (no word of ``min_count``, fewer words than dimensions)
     is skipped: its point says why (``"skipped"``, no benchmark), for the report and the log.
     """
-    from .evaluate import evaluate
+    from .evaluation import evaluate
     curve = config["learning_curve"]
     points = []
     for fraction in curve["fractions"]:
@@ -816,7 +816,7 @@ def _family(method):
 
 
 def results_markdown(results, builds, provenance):
-    from .evaluate import render as render_results
+    from .evaluation import render as render_results
     lines = ["# wordrep run", "", f"Corpus: {provenance['corpus']['corpus']} "
              f"({provenance['corpus']['tokens']:,} tokens)", "",
              render_results(results, "markdown"), "", "| representation | seconds | peak MB |",

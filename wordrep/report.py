@@ -76,7 +76,7 @@ import numpy as np
 
 from .atomic import atomic_path
 from .errors import UserError
-from .evaluate import Results
+from .evaluation import Results
 
 ALPHA = 0.05          # significance level the summary and tables use
 TIE = 1e-12           # scores closer than this are a tie, not a win
@@ -87,6 +87,13 @@ NO_FAMILY = "family not recorded"
 FIGURE_PATTERNS = ("bars-*.png", "pca-maps.png", "learning-curve.png")
 SHORT_CELL = 32       # HTML table cells up to this many characters never wrap
 LIST_SHOWN = 6        # long lists in compare.py output are shortened to this many values
+# Under about 10M tokens the distributional models have seen few contexts of most benchmark
+# words and their scores still climb steeply with more text: the verdict says so, since a
+# newcomer would otherwise read the family ranking as a property of the methods alone.
+SMALL_CORPUS = 10_000_000
+REFERENCE_CORPUS = "text8 (17M tokens)"
+CURVE_COMMAND = "wordrep run --corpus text8 --fractions 0.1,0.25,0.5,1.0"
+TEXT_FAMILIES = ("distributional", "hybrid")  # the families whose scores depend on the corpus
 
 
 # ---- the document: blocks shared by Markdown and HTML -------------------------------------------
@@ -170,7 +177,7 @@ def build_document(results, *, run=None, builds=None, neighbours=None, probe_vec
     if isinstance(results, dict):
         results = Results.from_dict(results)
     view = ResultsView(results, builds or {})
-    blocks = [heading(1, _title(run)), *summary_section(view)]
+    blocks = [heading(1, _title(run)), *summary_section(view, run, learning_curve)]
     blocks += comparison_section(view)
     blocks += analogy_section(view)
     figures = []
@@ -328,8 +335,8 @@ def ci_label(confidence):
 
 # ---- sections -----------------------------------------------------------------------------------
 
-def summary_section(view):
-    """Plain-language findings generated from the results, one bullet per benchmark."""
+def summary_section(view, run=None, learning_curve=None):
+    """The verdict on the corpus size, then plain-language findings, one bullet per benchmark."""
     items = [benchmark_summary(view, d) for d in view.datasets]
     wins = family_wins(view)
     if wins:
@@ -338,7 +345,61 @@ def summary_section(view):
         items.append(f"Significance: paired bootstrap over the items every representation "
                      f"covers, two-sided, at p < {ALPHA}; p-values are not corrected for the "
                      "number of tests.")
-    return [heading(2, "Summary"), bullets(items)] if items else []
+    said = corpus_verdict(view, run, learning_curve)
+    blocks = ([para(said)] if said else []) + ([bullets(items)] if items else [])
+    return [heading(2, "Summary")] + blocks if blocks else []
+
+
+def corpus_verdict(view, run, learning_curve):
+    """What the corpus size implies for the scores of the models trained on it.
+
+    Written from the token count in the provenance and, when the run has one, the learning
+    curve; ``None`` when no corpus-trained model was evaluated or the size is not recorded.
+    """
+    corpus = (run or {}).get("corpus") or {}
+    tokens = corpus.get("tokens")
+    trained = [n for n in view.names if view.family(n) in TEXT_FAMILIES]
+    if not trained or not isinstance(tokens, (int, np.integer)) or isinstance(tokens, bool):
+        return None
+    name = corpus.get("name") or corpus.get("corpus")
+    size = f"{tokens:,} tokens" + (f" of {name}" if name else "")
+    if tokens < SMALL_CORPUS:
+        # Even with a curve of this run, the way to see the scores climb further is more text.
+        parts = [f"Verdict: the distributional models here learnt from {size} "
+                 f"({_humanize(tokens)}), a small corpus: at this size their scores are still "
+                 f"climbing, far from what they reach on {REFERENCE_CORPUS} or larger corpora, "
+                 "so read the comparison with the other families with that in mind.",
+                 _curve_sentence(learning_curve),
+                 f"To see how far they climb, run a learning curve: `{CURVE_COMMAND}`."]
+    else:
+        parts = [f"Verdict: the distributional models here learnt from {size} "
+                 f"({_humanize(tokens)}), enough for a fair comparison with the other "
+                 "families, though their scores keep improving on larger corpora.",
+                 _curve_sentence(learning_curve) or "A learning curve (`--fractions "
+                 "0.1,0.25,0.5,1.0`) shows whether they are still climbing."]
+    return " ".join(p for p in parts if p)
+
+
+def _curve_sentence(points):
+    """How many learning-curve scores still rose over the curve's last step, and the most."""
+    scored = [p for p in points or () if "skipped" not in p and p.get("score") is not None]
+    sizes = sorted({p["tokens"] for p in scored})
+    if len(sizes) < 2:
+        return None
+    before, last = sizes[-2:]
+    at = {(p["representation"], p["benchmark"], p["tokens"]): p["score"] for p in scored}
+    steps = [(rep, bench, at[rep, bench, before], score)
+             for (rep, bench, tokens), score in at.items()
+             if tokens == last and (rep, bench, before) in at]
+    if not steps:
+        return None
+    rising = [s for s in steps if s[3] - s[2] > TIE]
+    text = (f"The learning curve: from {_humanize(before)} to {_humanize(last)} tokens, "
+            f"{len(rising)} of {len(steps)} scores still rose")
+    if rising:
+        rep, bench, old, new = max(rising, key=lambda s: s[3] - s[2])
+        text += f" (most: {rep} on {bench}, {fmt(old)} → {fmt(new)})"
+    return text + "."
 
 
 def family_wins(view):
@@ -912,6 +973,14 @@ def pca_coordinates(probe_vectors):
 
 
 def pca_figure(maps, groups):
+    fig = pca_plot(maps, groups)
+    caption = ("The probe words in each vector representation, projected on the first two "
+               "principal components of those words' vectors (each map has its own axes).")
+    return Figure("pca-maps", _png(fig), caption, "PCA maps of the probe words")
+
+
+def pca_plot(maps, groups):
+    """The matplotlib figure of the PCA maps, its labels moved apart so that none overlap."""
     plt = _pyplot()
     n = len(maps)
     cols = min(3, n)
@@ -919,13 +988,14 @@ def pca_figure(maps, groups):
     fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 4.3 * rows), squeeze=False)
     palette = plt.get_cmap("tab10")
     group_names = list(dict.fromkeys(groups.values()))
+    labels = []
     for ax, (name, (words, coords, ratio)) in zip(axes.flat, maps.items()):
         colours = [palette(group_names.index(groups[w]) % 10) if w in groups else "0.3"
                    for w in words]
         ax.scatter(coords[:, 0], coords[:, 1], c=colours, s=18)
-        for w, (px, py), c in zip(words, coords, colours):
-            ax.annotate(w, (px, py), xytext=(3, 2), textcoords="offset points", fontsize=8,
-                        color=c)
+        labels.append([ax.annotate(w, (px, py), xytext=(3, 2), textcoords="offset points",
+                                   fontsize=8, color=c)
+                       for w, (px, py), c in zip(words, coords, colours)])
         ax.set_title(name, fontsize=10)
         ax.set_xlabel(f"PC1 ({100 * ratio[0]:.0f}% of variance)", fontsize=8)
         ax.set_ylabel(f"PC2 ({100 * ratio[1]:.0f}%)", fontsize=8)
@@ -940,9 +1010,44 @@ def pca_figure(maps, groups):
                    loc="lower center", ncol=min(6, len(group_names)), fontsize=8,
                    bbox_to_anchor=(0.5, -0.02))
     fig.tight_layout()
-    caption = ("The probe words in each vector representation, projected on the first two "
-               "principal components of those words' vectors (each map has its own axes).")
-    return Figure("pca-maps", _png(fig), caption, "PCA maps of the probe words")
+    # After the layout: it moves the axes, and with them where the points are on the page.
+    renderer = fig.canvas.get_renderer()
+    for texts in labels:
+        repel_labels(texts, renderer)
+    return fig
+
+
+def repel_labels(texts, renderer, steps=300, pad=1.5):
+    """Move overlapping annotations apart until no two overlap (or ``steps`` passes ran).
+
+    Deterministic: each pass finds every overlapping pair of label boxes (in display pixels,
+    ``pad`` apart) and pushes both labels half the overlap apart along the axis that needs
+    the smaller move, the upper (or right) one up (or right). Labels keep their anchor point;
+    only their text offset changes.
+    """
+    if len(texts) < 2:
+        return
+    to_points = 72 / texts[0].figure.dpi
+    for _ in range(steps):
+        box = np.array([t.get_window_extent(renderer).extents for t in texts])
+        x0, y0, x1, y1 = (box[:, i] for i in range(4))
+        over_x = np.minimum(x1[:, None], x1) - np.maximum(x0[:, None], x0) + pad
+        over_y = np.minimum(y1[:, None], y1) - np.maximum(y0[:, None], y0) + pad
+        clash = np.triu((over_x > 0) & (over_y > 0), k=1)
+        if not clash.any():
+            return
+        move = np.zeros((len(texts), 2))
+        centre = (box[:, :2] + box[:, 2:]) / 2
+        for i, j in zip(*np.nonzero(clash)):
+            axis = 0 if over_x[i, j] < over_y[i, j] else 1
+            gap = min(over_x[i, j], over_y[i, j])
+            # The one further along the axis moves further along it; ties go by order.
+            sign = 1.0 if (centre[j, axis], j) > (centre[i, axis], i) else -1.0
+            move[j, axis] += sign * gap / 2
+            move[i, axis] -= sign * gap / 2
+        for t, (dx, dy) in zip(texts, move * to_points):
+            x, y = t.xyann
+            t.xyann = (x + dx, y + dy)
 
 
 def learning_curve_figure(view, points):
@@ -1059,10 +1164,9 @@ def to_html(blocks, title):
         if kind == "h":
             body.append(f"<h{block[1]}>{html.escape(block[2])}</h{block[1]}>")
         elif kind == "p":
-            body.append(f"<p>{html.escape(block[1])}</p>")
+            body.append(f"<p>{_inline(block[1])}</p>")
         elif kind == "ul":
-            body.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in block[1]) +
-                        "</ul>")
+            body.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in block[1]) + "</ul>")
         elif kind == "table":
             body.append(_html_table(block[1], block[2]))
         elif kind == "code":
@@ -1072,6 +1176,11 @@ def to_html(blocks, title):
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
             + "\n".join(body) + "\n</body>\n</html>\n")
+
+
+def _inline(text):
+    """Escaped text with `code` spans as <code>, as the Markdown shows them."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
 
 def _html_table(header, rows):

@@ -30,8 +30,8 @@ from scipy import stats
 
 from .benchmarks import default_benchmarks, load_benchmark
 from .errors import UserError
-from .evaluate import (DEFAULT_RESTRICT, MIN_PAIRS, _json_ready, analogy_predictions,
-                       check_settings, similarity_predictions)
+from .evaluation import (DEFAULT_RESTRICT, MIN_PAIRS, analogy_predictions, check_settings,
+                         json_ready, similarity_predictions)
 from .progress import no_progress
 from .representations import build, check_params, representations
 from .representations.base import VectorRepresentation, now_utc
@@ -114,7 +114,7 @@ class TuneResults:
         return asdict(self)
 
     def to_json(self, indent=1):
-        return json.dumps(_json_ready(self.to_dict()), indent=indent, default=str)
+        return json.dumps(json_ready(self.to_dict()), indent=indent, default=str)
 
 
 def tune(method, corpus, grid, datasets=None, *, folds=2, dev=None, seed=0, oov="skip",

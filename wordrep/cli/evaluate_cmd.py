@@ -47,7 +47,7 @@ def evaluate_cmd(models, benchmarks, oov, restrict, analogy_method, case_sensiti
       wordrep evaluate svd.wr w2v.vec -b simlex999 -b men --format markdown
       wordrep evaluate model.wr -b my_pairs.txt --oov zero --format json > results.json
     """
-    from ..evaluate import check_settings, evaluate, render
+    from ..evaluation import check_settings, evaluate, render
     check_settings(bootstrap=bootstrap)  # refused before the models load, not after them
     target = _output_target(output, fmt)  # before any work: a bad -o must not cost the scoring
     if target == "-":
