@@ -168,6 +168,13 @@ class Source:
             with _still_there(path):
                 yield from _file_blocks(path, stats, update)
 
+    def token_blocks(self, tokenizer, stats, update=lambda n: None):
+        """Lists of tokens (NEWLINE tokens at line breaks), in corpus order: the tokens of
+        :meth:`text_blocks`, read and tokenized on every core when the corpus is large
+        (see :mod:`.parallel`)."""
+        from . import parallel
+        return parallel.token_blocks(self, tokenizer, stats, update)
+
 
 @contextmanager
 def _still_there(path):
@@ -203,10 +210,23 @@ def _text_files(folder):
 
 
 def _file_blocks(path, stats, update):
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="wordrep-count")
     before = _replaced[0]
+    yield from text_of(_byte_blocks(path, update))
+    stats.replaced_bytes += _replaced[0] - before
+
+
+def text_of(chunks):
+    """Blocks of text ending on whitespace, decoded from byte chunks (invalid UTF-8 replaced
+    and counted in ``_replaced``).
+
+    Where a word longer than MAX_CARRY is cut depends on where the chunks end: a reader of
+    part of a file (:mod:`.parallel`) gives the same blocks' tokens as a reader of the whole
+    file when its part begins after whitespace and its chunks end where the whole file's do
+    (at multiples of BLOCK from the start of the file).
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="wordrep-count")
     carry = ""
-    for chunk in _byte_blocks(path, update):
+    for chunk in chunks:
         text = carry + decoder.decode(chunk)
         cut = max(text.rfind(" "), text.rfind("\n"), text.rfind("\t"))
         if len(text) - cut - 1 >= MAX_CARRY:
@@ -219,7 +239,6 @@ def _file_blocks(path, stats, update):
     tail = carry + decoder.decode(b"", final=True)
     if tail:
         yield tail + "\n"
-    stats.replaced_bytes += _replaced[0] - before
 
 
 def _byte_blocks(path, update):
@@ -281,24 +300,36 @@ def _wikipedia_blocks(path, stats, articles_per_block=200):
     lines = []
     try:
         with bz2.BZ2File(path) as f:
-            for title, text, pageid in wikicorpus.extract_pages(f, filter_namespaces=("0",)):
-                # the identity tokenizer on split words: the caller's tokenizer decides
-                tokens = wikicorpus.process_article((text, title, pageid), _split_words,
-                                                    1, 10_000, False)[0]
-                if len(tokens) < wikicorpus.ARTICLE_MIN_WORDS or _ignored_title(title):
-                    continue
-                lines.append(" ".join(tokens))
+            for line in article_lines(wikicorpus.extract_pages(f, filter_namespaces=("0",))):
+                lines.append(line)
                 if len(lines) >= articles_per_block:
                     yield "\n".join(lines) + "\n"
                     lines = []
     except _CORRUPT as exc:
         raise _corrupt_error(path, "bz2", exc) from None
     except _BAD_XML as exc:
-        raise UserError(f"cannot read {path}: it is not a complete MediaWiki XML dump "
-                        f"({type(exc).__name__}: {exc}).",
-                        "Download the dump again, or decompress it and read it as text.") from None
+        raise bad_dump_error(path, exc) from None
     if lines:
         yield "\n".join(lines) + "\n"
+
+
+def article_lines(pages):
+    """Each kept article of (title, text, pageid) triples as one line of words, markup
+    removed, without its line break."""
+    from gensim.corpora import wikicorpus
+
+    for title, text, pageid in pages:
+        # the identity tokenizer on split words: the caller's tokenizer decides
+        tokens = wikicorpus.process_article((text, title, pageid), _split_words, 1, 10_000, False)[0]
+        if len(tokens) < wikicorpus.ARTICLE_MIN_WORDS or _ignored_title(title):
+            continue
+        yield " ".join(tokens)
+
+
+def bad_dump_error(path, exc):
+    return UserError(f"cannot read {path}: it is not a complete MediaWiki XML dump "
+                     f"({type(exc).__name__}: {exc}).",
+                     "Download the dump again, or decompress it and read it as text.")
 
 
 # gensim's dump reader fails in several ways on damaged XML: a parse error, an unknown namespace
