@@ -26,7 +26,7 @@ def check_pmi(cds, neg, kind="ppmi"):
         raise UserError(f"unknown association {kind!r}.", f"Use one of {', '.join(KINDS)}.")
 
 
-def pmi(counts, cds=0.75, neg=1, kind="ppmi"):
+def pmi(counts, cds=0.75, neg=1, kind="ppmi", marginals=None):
     """PMI, PPMI or raw counts of a CSR count matrix, as a float32 CSR matrix of the same shape.
 
     Parameters
@@ -39,6 +39,9 @@ def pmi(counts, cds=0.75, neg=1, kind="ppmi"):
         Shift: subtract log(neg).
     kind : {'ppmi', 'pmi', 'counts'}
         Positive PMI (entries <= 0 dropped), plain PMI of the observed pairs, or the counts.
+    marginals : (ndarray, ndarray), optional
+        The row and column sums (float64), when known better than from ``counts``: a count
+        matrix of :mod:`.count_store` carries its exact ones. Default: :func:`marginals`.
 
     Examples
     --------
@@ -52,16 +55,38 @@ def pmi(counts, cds=0.75, neg=1, kind="ppmi"):
     counts = sp.csr_matrix(counts, dtype=np.float32)
     if kind == "counts":
         return counts
-    row_sums = np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
-    col_sums = np.asarray(counts.sum(axis=0), dtype=np.float64).ravel() ** cds
+    scale = Scale(*(marginals or count_marginals(counts)), cds, neg)
     rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
-    # float64 for the products, float32 for the result: log of ratios of large numbers.
-    values = np.log(counts.data * (col_sums.sum() / (row_sums[rows] * col_sums[counts.indices])))
-    values -= np.log(neg)
-    values = values.astype(np.float32)
+    values = scale.values(counts.data, rows, counts.indices)
     if kind == "pmi":
         return sp.csr_matrix((values, counts.indices, counts.indptr), shape=counts.shape)
     keep = values > 0
     indptr = np.zeros(counts.shape[0] + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows[keep], minlength=counts.shape[0]), out=indptr[1:])
     return sp.csr_matrix((values[keep], counts.indices[keep], indptr), shape=counts.shape)
+
+
+def count_marginals(counts):
+    """Row and column sums of a CSR count matrix, summed in float64 (float32 sums, as
+    scipy's ``sum`` of a float32 matrix gives, stop growing past 2^24 counts)."""
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    return (np.bincount(rows, weights=counts.data, minlength=counts.shape[0]),
+            np.bincount(counts.indices, weights=counts.data, minlength=counts.shape[1]))
+
+
+class Scale:
+    """PMI of single entries from global marginals: the same numbers whether the matrix is
+    taken whole or a row block at a time (:func:`.count_store` writes PPMI block by block)."""
+
+    def __init__(self, row_sums, col_sums, cds, neg):
+        self.row_sums = np.asarray(row_sums, dtype=np.float64)
+        self.col_sums = np.asarray(col_sums, dtype=np.float64) ** cds
+        self.total = self.col_sums.sum()
+        self.shift = np.log(neg)
+
+    def values(self, data, rows, cols):
+        """float32 PMI of the counts ``data`` at (``rows``, ``cols``)."""
+        # float64 for the products, float32 for the result: log of ratios of large numbers.
+        values = np.log(data * (self.total / (self.row_sums[rows] * self.col_sums[cols])))
+        values -= self.shift
+        return values.astype(np.float32)
