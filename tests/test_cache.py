@@ -10,7 +10,8 @@ import threading
 import numpy as np
 import pytest
 
-from wordrep import cache, pipeline, storage
+from wordrep import cache, storage
+from wordrep.run import pipeline
 from wordrep.atomic import atomic_path, remove_stale
 from wordrep.download import sha256_file
 from wordrep.corpora import Corpus, open_corpus

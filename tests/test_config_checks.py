@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from wordrep.errors import UserError
-from wordrep.pipeline import load_config
+from wordrep.run.config import load_config
 
 
 def _load(tmp_path, text):

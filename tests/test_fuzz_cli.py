@@ -110,7 +110,7 @@ import os, sys
 from wordrep.benchmarks import load_benchmark
 from wordrep.corpora import Corpus
 from wordrep.errors import UserError
-from wordrep.pipeline import load_config
+from wordrep.run.config import load_config
 from wordrep.storage import load
 pipe = sys.argv[1]
 os.mkfifo(pipe)

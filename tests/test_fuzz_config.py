@@ -1,4 +1,4 @@
-"""Fuzzing the run-config reader (wordrep.pipeline.load_config and read_toml).
+"""Fuzzing the run-config reader (wordrep.run.config.load_config and read_toml).
 
 Configs built from the real sections and keys with values of every TOML type, the default
 config's text damaged byte by byte, and any bytes: each gives a checked config whose values
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from fuzzing import (SAFE_CHARS, examples, mutated, one_in, read, scratch,
                      snapshot)
-from wordrep import pipeline
+from wordrep.run import config as run_config, pipeline
 from wordrep.representations import representations
 
 SCALARS = st.one_of(st.booleans(), st.integers(-2**63, 2**63 - 1), st.floats(),
@@ -62,7 +62,7 @@ def toml_text(config):
 
 def like_default(section, key):
     """A value of the default's type for ``section.key`` (mostly), or anything."""
-    default = pipeline.DEFAULT_CONFIG[section][key]
+    default = run_config.DEFAULT_CONFIG[section][key]
     if isinstance(default, bool):
         right = st.booleans()
     elif isinstance(default, int):
@@ -90,7 +90,7 @@ def configs(draw):
     """Mostly the real sections, keys and types (so that many configs load), now and then an
     unknown section or key, a value of another type, a bad method or parameter."""
     config = {}
-    for section in draw(st.lists(st.sampled_from(pipeline.SECTIONS), unique=True)):
+    for section in draw(st.lists(st.sampled_from(run_config.SECTIONS), unique=True)):
         if rarely(draw):
             config[section] = draw(VALUES)
         elif section == "representations":
@@ -103,7 +103,7 @@ def configs(draw):
             if rarely(draw):
                 next(iter(config[section].values()))["dims"] = draw(VALUES)
         else:
-            keys = draw(st.lists(st.sampled_from(sorted(pipeline.DEFAULT_CONFIG[section])),
+            keys = draw(st.lists(st.sampled_from(sorted(run_config.DEFAULT_CONFIG[section])),
                                  unique=True, max_size=4))
             config[section] = {k: draw(like_default(section, k)) for k in keys}
             if rarely(draw):
@@ -116,15 +116,15 @@ def configs(draw):
 def check_config(config):
     """What a run may rely on: every section a table, every known value of its default's type,
     every representation a table with a method."""
-    assert set(config) == set(pipeline.SECTIONS)
-    for section in pipeline.SECTIONS:
+    assert set(config) == set(run_config.SECTIONS)
+    for section in run_config.SECTIONS:
         assert isinstance(config[section], dict)
         if section == "representations":
             assert config[section] and all(isinstance(s, dict) and isinstance(s["method"], str)
                                            for s in config[section].values())
             continue
         for key, value in config[section].items():
-            default = pipeline.DEFAULT_CONFIG[section][key]
+            default = run_config.DEFAULT_CONFIG[section][key]
             if isinstance(default, bool):
                 assert isinstance(value, bool)
             elif isinstance(default, (int, float)):
@@ -132,7 +132,7 @@ def check_config(config):
                 assert isinstance(value, int) or isinstance(default, float)
             else:
                 assert isinstance(value, type(default))
-    pipeline.to_toml(config)  # what a run writes into its folder
+    run_config.to_toml(config)  # what a run writes into its folder
 
 
 @settings(max_examples=examples(120))
@@ -147,7 +147,7 @@ def test_configs_of_every_shape(config):
     with scratch() as folder:
         path = folder / "run.toml"
         path.write_text(toml_text(config), encoding="utf-8")
-        got = read("config: structured", path, lambda: pipeline.load_config(path))
+        got = read("config: structured", path, lambda: run_config.load_config(path))
         if got is not None:
             check_config(got)
 
@@ -155,16 +155,16 @@ def test_configs_of_every_shape(config):
 @settings(max_examples=examples(80))
 @given(data=st.data())
 def test_the_default_config_damaged(data):
-    text = pipeline.to_toml(pipeline.default_config()).encode()
+    text = run_config.to_toml(run_config.default_config()).encode()
     damaged, how = data.draw(mutated(text))
     with scratch() as folder:
         path = folder / "run.toml"
         path.write_bytes(damaged)
-        got = read("config: damaged default", path, lambda: pipeline.load_config(path))
+        got = read("config: damaged default", path, lambda: run_config.load_config(path))
         if got is not None:
             check_config(got)
         if how == "intact":
-            assert got == pipeline.default_config()
+            assert got == run_config.default_config()
 
 
 @settings(max_examples=examples(50))
@@ -175,7 +175,7 @@ def test_any_bytes_as_a_config(raw):
     with scratch() as folder:
         path = folder / "run.toml"
         path.write_bytes(raw)
-        got = read("config: any bytes", path, lambda: pipeline.load_config(path))
+        got = read("config: any bytes", path, lambda: run_config.load_config(path))
         if got is not None:
             check_config(got)
 
@@ -229,7 +229,7 @@ def test_representation_names_stay_inside_models(name):
             "evaluation": {"benchmarks": ["wordsim353"], "bootstrap": 0},
             "report": {"compare": [], "probe_words": []}}), encoding="utf-8")
         before = snapshot(root)
-        config = read("config: representation names", path, lambda: pipeline.load_config(path))
+        config = read("config: representation names", path, lambda: run_config.load_config(path))
         if config is None:
             assert snapshot(root) == before, "refused, but after some work"
             return

@@ -241,8 +241,8 @@ def run_files(folder):
 
 
 def config_text(path):
-    from wordrep import pipeline
-    return pipeline.to_toml(pipeline.load_config(path)).encode()
+    from wordrep.run import config as run_config
+    return run_config.to_toml(run_config.load_config(path)).encode()
 
 
 def check_run_outputs(folder, configs):

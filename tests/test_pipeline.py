@@ -4,7 +4,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from wordrep import pipeline
+from wordrep.run import config as run_config, pipeline
 from wordrep.cli import main
 from wordrep.errors import UserError
 
@@ -60,7 +60,7 @@ def test_print_config_round_trips(tmp_path):
     assert result.exit_code == 0
     path = tmp_path / "c.toml"
     path.write_text(result.stdout)
-    assert pipeline.load_config(path) == pipeline.default_config()
+    assert run_config.load_config(path) == run_config.default_config()
 
 
 def test_a_run_builds_evaluates_reports_and_then_reuses(tmp_path, config_file):
@@ -109,11 +109,11 @@ def test_bad_configs_are_named(tmp_path, text, message):
     path = tmp_path / "bad.toml"
     path.write_text(text)
     with pytest.raises(UserError, match=message.replace("[", r"\[").replace("]", r"\]")):
-        pipeline.load_config(path)
+        run_config.load_config(path)
 
 
 def test_learning_curve_prefixes(tmp_path, config_file):
-    config = pipeline.load_config(config_file, {"learning_curve": {"fractions": [0.5, 1.0],
+    config = run_config.load_config(config_file, {"learning_curve": {"fractions": [0.5, 1.0],
                                                                    "methods": ["svd"]}})
     corpus = pipeline.open_run_corpus(config["corpus"])
     points = pipeline.learning_curve(config, corpus, tmp_path / "models")

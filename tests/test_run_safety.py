@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from fuzzing import snapshot
-from wordrep import pipeline
+from wordrep.run import config as run_config, folder as run_folder
 from wordrep.cli import main
 from wordrep.errors import UserError
 
@@ -70,7 +70,7 @@ def test_a_representation_name_that_is_not_a_plain_name_is_refused_before_any_wo
 
 @pytest.mark.parametrize("name", ["svd-2", "wordnet:path", "naïve", "日本語", "a b", "v1.2"])
 def test_plain_names_are_accepted(tmp_path, name):
-    config = pipeline.load_config(write_config(tmp_path, name))
+    config = run_config.load_config(write_config(tmp_path, name))
     assert list(config["representations"]) == [name]
 
 
@@ -78,13 +78,13 @@ def test_a_model_folder_outside_models_is_refused(tmp_path):
     """Defence in depth: a name that reached the build unchecked cannot leave models/."""
     models = tmp_path / "run" / "models"
     with pytest.raises(UserError, match="outside"):
-        pipeline.model_folder(models, "../escaped")
+        run_folder.model_folder(models, "../escaped")
     (tmp_path / "elsewhere").mkdir()
     models.mkdir(parents=True)
     (models / "linked").symlink_to(tmp_path / "elsewhere")
     with pytest.raises(UserError, match="outside"):
-        pipeline.model_folder(models, "linked")
-    assert pipeline.model_folder(models, "svd") == models / "svd"
+        run_folder.model_folder(models, "linked")
+    assert run_folder.model_folder(models, "svd") == models / "svd"
 
 
 def test_a_model_linked_out_of_models_is_not_replaced(tmp_path):
@@ -158,7 +158,7 @@ def test_a_run_folder_is_reused_new_empty_or_older(tmp_path):
     assert invoke("run", str(config), "--out", str(empty)).exit_code == 0
     assert invoke("run", str(config), "--out", str(empty)).exit_code == 0
     # a run folder of an older wordrep: no marker, but its config and results
-    (empty / pipeline.RUN_MARKER).unlink()
+    (empty / run_folder.RUN_MARKER).unlink()
     again = invoke("run", str(config), "--out", str(empty))
     assert again.exit_code == 0, again.output
     assert "onehot: reused" in (empty / "run.log").read_text()

@@ -55,18 +55,18 @@ def run_cmd(config, corpus_name, out, fractions, quick, force, print_config):
       wordrep run --print-config > my.toml && wordrep run my.toml
       wordrep run --fractions 0.1,0.25,0.5,1.0     with a learning curve
     """
-    from .. import pipeline
+    from ..run import config as run_config, pipeline
     overrides = {}
     if corpus_name:
         overrides["corpus"] = {"name": corpus_name}
     if fractions:
         overrides["learning_curve"] = {"fractions": fractions}
-    resolved = pipeline.load_config(config, overrides)
+    resolved = run_config.load_config(config, overrides)
     if quick:  # over the representations the config lists, whichever they are
-        overrides = pipeline.merge(overrides, quick_overrides(resolved))
-        resolved = pipeline.load_config(config, overrides)
+        overrides = run_config.merge(overrides, quick_overrides(resolved))
+        resolved = run_config.load_config(config, overrides)
     if print_config:
-        click.echo(pipeline.to_toml(resolved), nl=False)
+        click.echo(run_config.to_toml(resolved), nl=False)
         return
     name = Path(str(resolved["corpus"]["name"])).name.split(".")[0]
     folder = pipeline.run(resolved, Path(out or Path("runs") / name), force, progress)
@@ -82,7 +82,7 @@ def quick_overrides(config):
     Parameters
     ----------
     config : dict
-        A checked run config (:func:`wordrep.pipeline.load_config`).
+        A checked run config (:func:`wordrep.run.config.load_config`).
 
     Returns
     -------
