@@ -88,6 +88,7 @@ def __getattr__(name):
 # Builders register themselves on import; they come last because they import `representations`.
 from .onehot import build_onehot  # noqa: E402
 from .count_based import build_ppmi, build_svd  # noqa: E402,F401
+from .glove import build_glove  # noqa: E402,F401
 from .neural import build_cbow, build_fasttext, build_word2vec  # noqa: E402,F401
 from .wordnet_features import build_wordnet_features  # noqa: E402,F401
 from .wordnet_graph import build_wordnet_graph  # noqa: E402,F401
