@@ -142,28 +142,12 @@ def _save_native(rep, path):
     meta = {"format": NATIVE_FORMAT, "format_version": NATIVE_VERSION, "kind": rep.kind,
             "name": rep.name, "metadata": rep.metadata, "saved": now_utc(),
             "wordrep_version": __version__}
-    if rep.kind == "dense":
-        from .representations.dense import row_norms
-        from .representations.word_index import sorted_order
-
-        vectors = np.asarray(rep.kv.vectors, dtype=np.float32)
-        # Stored so that a loaded model ranks neighbours straight from the memory map (computing
-        # them means reading every vector, which for 1M x 300 takes longer than the load), and
-        # finds words without building a dict of the whole vocabulary.
-        arrays = {"vectors": vectors, "norms": row_norms(vectors),
-                  "word_order": sorted_order(rep.vocabulary)}
-        if getattr(rep, "has_subwords", False):
-            # fastText's n-gram buckets: what makes a vector for an unknown word. Only the
-            # n-gram matrix and its hashing settings are needed for that; the vocabulary-only
-            # vectors (vectors_vocab) serve training alone and are not kept.
-            kv = rep.kv
-            arrays["ngrams"] = np.asarray(kv.vectors_ngrams, dtype=np.float32)
-            meta["subwords"] = {"min_n": int(kv.min_n), "max_n": int(kv.max_n),
-                                "bucket": int(kv.bucket)}
-    else:
-        matrix = rep.matrix
-        arrays = {"data": matrix.data, "indices": matrix.indices, "indptr": matrix.indptr}
-        meta["shape"] = list(matrix.shape)
+    # The representation gives its arrays; the format (one .npy file each) is chosen here.
+    arrays = rep.to_arrays()
+    if getattr(rep, "subword_settings", None):
+        meta["subwords"] = rep.subword_settings
+    if rep.kind == "sparse":
+        meta["shape"] = list(rep.matrix.shape)
     with atomic_path(path, directory=True) as tmp:
         for name, array in arrays.items():
             np.save(tmp / f"{name}.npy", array, allow_pickle=False)
@@ -442,28 +426,28 @@ def _check_vectors(array, name):
 
 
 def _load_dense(path, meta, words):
-    from .representations.dense import DenseVectors, keyed_vectors
-    from .representations.word_index import WordIndex
+    from .representations.dense import DenseVectors, row_norms
+    from .representations.dense import nonfinite_rows as dense_nonfinite_rows
 
     vectors = _check_vectors(np.load(path / "vectors.npy", mmap_mode="r", allow_pickle=False),
                              "vectors.npy")
-    index = None
+    arrays = {}
     if (path / "word_order.npy").is_file():  # models saved before it get gensim's dict at once
-        index = WordIndex(words, np.load(path / "word_order.npy", allow_pickle=False))
+        arrays["word_order"] = np.load(path / "word_order.npy", allow_pickle=False)
     if "subwords" in meta:
-        ngrams = _check_vectors(np.load(path / "ngrams.npy", mmap_mode="r", allow_pickle=False),
-                                "ngrams.npy")
-        kv = _fasttext_vectors(words, vectors, ngrams, meta["subwords"], index is not None)
-    else:
-        kv = keyed_vectors(words, vectors, word_index=index is not None)
-    kv.norms = _saved_norms(path, vectors)
+        arrays["ngrams"] = _check_vectors(np.load(path / "ngrams.npy", mmap_mode="r",
+                                                  allow_pickle=False), "ngrams.npy")
+        arrays["subwords"] = meta["subwords"]
     # From norms.npy, 4 bytes a word (tied to vectors.npy by the checksums); a model saved
     # without it has its norms computed here, reading every vector once.
-    _check_finite(kv, path, NATIVE_NAN_FIX)
-    if not np.isfinite(kv.norms).all():  # and the rows are: norms.npy is wrong
+    norms = _saved_norms(path, vectors)
+    if norms is None:
+        norms = row_norms(vectors)
+    check_finite(words, dense_nonfinite_rows(vectors, norms), path, NATIVE_NAN_FIX)
+    if not np.isfinite(norms).all():  # and the rows are: norms.npy is wrong
         raise ValueError("norms.npy holds NaN or infinite norms of finite vectors")
-    return DenseVectors(kv, name=meta.get("name"), metadata=meta.get("metadata"),
-                        word_index=index)
+    return DenseVectors.from_arrays(words, vectors, meta.get("name"), meta.get("metadata"),
+                                    norms=norms, **arrays)
 
 
 def _saved_norms(path, vectors):
@@ -477,29 +461,6 @@ def _saved_norms(path, vectors):
         raise ValueError(f"norms.npy (shape {norms.shape}, dtype {norms.dtype}) does not hold "
                          f"the {len(vectors)} norms >= 0 of vectors.npy")
     return norms
-
-
-def _fasttext_vectors(words, vectors, ngrams, subwords, word_index=False):
-    """A gensim ``FastTextKeyedVectors`` over the saved arrays (memory-mapped, not copied)."""
-    from gensim.models.fasttext import FastTextKeyedVectors
-    from .representations.dense import keyed_vectors
-    from .representations.word_index import index_on_demand
-
-    min_n, max_n, bucket = (int(subwords[key]) for key in ("min_n", "max_n", "bucket"))
-    if not 1 <= min_n <= max_n:
-        raise ValueError(f"subword lengths min_n={min_n}, max_n={max_n}")
-    if ngrams.shape != (bucket, vectors.shape[1]):
-        raise ValueError(f"ngrams.npy has shape {ngrams.shape}, expected {(bucket, vectors.shape[1])}")
-    plain = keyed_vectors(words, vectors, word_index)
-    kv = FastTextKeyedVectors(vectors.shape[1], min_n, max_n, bucket, count=0,
-                              dtype=vectors.dtype)
-    if word_index:
-        index_on_demand(kv)
-    kv.index_to_key, kv.key_to_index = plain.index_to_key, plain.__dict__["key_to_index"]
-    kv.vectors, kv.next_index = plain.vectors, plain.next_index
-    kv.vectors_ngrams = ngrams
-    kv.vectors_vocab = None  # training state, not saved (see _save_native)
-    return kv
 
 
 def _load_sparse(path, meta, words):

@@ -250,23 +250,6 @@ class VectorRepresentation(Representation):
         words = self.vocabulary
         return [(words[i], float(scores[i])) for i in best]
 
-    # ---- storage --------------------------------------------------------------------------
-
-    def save(self, path, format=None):
-        """Write to ``path``; see :func:`wordrep.storage.save` for the formats."""
-        from ..storage import save
-        save(self, path, format=format)
-
-    @classmethod
-    def load(cls, path, format=None, allow_pickle=False, verify=True):
-        """Read a representation; see :func:`wordrep.storage.load`."""
-        from ..storage import load
-        rep = load(path, format=format, allow_pickle=allow_pickle, verify=verify)
-        if not isinstance(rep, cls):
-            raise UserError(f"{path} holds {type(rep).__name__}, not {cls.__name__}.",
-                            "Load it with wordrep.load() instead.")
-        return rep
-
 
 def top_indices(scores, k):
     """Indices of the ``k`` highest scores, best first; ties go to the lower index.

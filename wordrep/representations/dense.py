@@ -10,7 +10,7 @@ import numpy as np
 from gensim.models import KeyedVectors
 
 from .base import UnknownWordError, VectorRepresentation, _check_topn, check_finite
-from .word_index import index_on_demand
+from .word_index import WordIndex, index_on_demand, sorted_order
 
 # The largest score block (queries x vocabulary rows) held at once: 4M float32 cells, 16 MB.
 # One query scores the whole vocabulary of a 1M-word model in one product; 256 queries take it
@@ -68,9 +68,49 @@ class DenseVectors(VectorRepresentation):
                      "computed with them.")
 
     @classmethod
-    def from_arrays(cls, words, vectors, name=None, metadata=None):
-        """Wrap a ``(len(words), dim)`` array without copying it (a memory map stays one)."""
-        return cls(keyed_vectors(words, vectors), name=name, metadata=metadata)
+    def from_arrays(cls, words, vectors, name=None, metadata=None, *, norms=None,
+                    word_order=None, ngrams=None, subwords=None):
+        """Wrap a ``(len(words), dim)`` array without copying it (a memory map stays one).
+
+        The other arrays are those :meth:`to_arrays` gives: ``norms``, the row norms (computed
+        when not given); ``word_order``, the rows in sorted word order (words are then found by
+        binary search, and gensim's ``key_to_index`` dict is built only if gensim asks for
+        it); ``ngrams`` with ``subwords`` (``{"min_n", "max_n", "bucket"}``), fastText's
+        n-gram buckets, which give unknown words a vector.
+        """
+        index = None if word_order is None else WordIndex(words, word_order)
+        if ngrams is None:
+            kv = keyed_vectors(words, vectors, word_index=index is not None)
+        else:
+            kv = fasttext_vectors(words, vectors, ngrams, subwords, index is not None)
+        if norms is not None:
+            kv.norms = norms
+        return cls(kv, name=name, metadata=metadata, word_index=index)
+
+    def to_arrays(self):
+        """The arrays that make this model, by name, for :mod:`wordrep.storage` to write:
+        ``vectors`` (float32), ``norms`` and ``word_order`` (see :meth:`from_arrays`), and,
+        for fastText, ``ngrams`` (its settings are :attr:`subword_settings`)."""
+        vectors = np.asarray(self.kv.vectors, dtype=np.float32)
+        # The norms and the sorted order are kept so that a loaded model ranks neighbours
+        # straight from the memory map (computing them means reading every vector, which for
+        # 1M x 300 takes longer than the load), and finds words without a dict of them all.
+        arrays = {"vectors": vectors, "norms": row_norms(vectors),
+                  "word_order": sorted_order(self.vocabulary)}
+        if self.has_subwords:
+            # fastText's n-gram buckets: what makes a vector for an unknown word. Only the
+            # n-gram matrix and its hashing settings are needed for that; the vocabulary-only
+            # vectors (vectors_vocab) serve training alone and are not kept.
+            arrays["ngrams"] = np.asarray(self.kv.vectors_ngrams, dtype=np.float32)
+        return arrays
+
+    @property
+    def subword_settings(self):
+        """fastText's n-gram hashing settings ``{"min_n", "max_n", "bucket"}``, or None."""
+        if not self.has_subwords:
+            return None
+        kv = self.kv
+        return {"min_n": int(kv.min_n), "max_n": int(kv.max_n), "bucket": int(kv.bucket)}
 
     @property
     def vocabulary(self):
@@ -256,6 +296,27 @@ def keyed_vectors(words, vectors, word_index=False):
     kv.key_to_index = {w: i for i, w in enumerate(words)}
     if len(kv.key_to_index) != len(words):
         raise ValueError("the word list has duplicates")
+    return kv
+
+
+def fasttext_vectors(words, vectors, ngrams, subwords, word_index=False):
+    """A gensim ``FastTextKeyedVectors`` over the arrays (memory-mapped ones stay mapped)."""
+    from gensim.models.fasttext import FastTextKeyedVectors
+
+    min_n, max_n, bucket = (int(subwords[key]) for key in ("min_n", "max_n", "bucket"))
+    if not 1 <= min_n <= max_n:
+        raise ValueError(f"subword lengths min_n={min_n}, max_n={max_n}")
+    if ngrams.shape != (bucket, vectors.shape[1]):
+        raise ValueError(f"ngrams.npy has shape {ngrams.shape}, expected {(bucket, vectors.shape[1])}")
+    plain = keyed_vectors(words, vectors, word_index)
+    kv = FastTextKeyedVectors(vectors.shape[1], min_n, max_n, bucket, count=0,
+                              dtype=vectors.dtype)
+    if word_index:
+        index_on_demand(kv)
+    kv.index_to_key, kv.key_to_index = plain.index_to_key, plain.__dict__["key_to_index"]
+    kv.vectors, kv.next_index = plain.vectors, plain.next_index
+    kv.vectors_ngrams = ngrams
+    kv.vectors_vocab = None  # training state, not saved (see DenseVectors.to_arrays)
     return kv
 
 

@@ -79,6 +79,13 @@ class SparseVectors(VectorRepresentation):
         products = self.matrix[left].multiply(self.matrix[right])
         return np.asarray(products.sum(axis=1)).ravel()
 
+    def to_arrays(self):
+        """The CSR arrays by name (``data``, ``indices``, ``indptr``), for
+        :mod:`wordrep.storage` to write; the shape is ``self.matrix.shape``. The constructor
+        takes them back as a ``scipy.sparse.csr_array``."""
+        matrix = self.matrix
+        return {"data": matrix.data, "indices": matrix.indices, "indptr": matrix.indptr}
+
     def __getitem__(self, word):
         """The vector of ``word`` as a 1-row CSR array."""
         return self.matrix[[self.index(word)]]
