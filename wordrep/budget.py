@@ -9,8 +9,8 @@ cache key.
 
 Examples
 --------
->>> parse_size("4G"), parse_size("512M"), parse_size("1.5GB"), parse_size("1000")
-(4294967296, 536870912, 1610612736, 1000)
+>>> parse_size("4G"), parse_size("512M"), parse_size("1.5GB"), parse_size("100000000")
+(4294967296, 536870912, 1610612736, 100000000)
 >>> with limit(parse_size("2G")):
 ...     current() == 2 * 1024 ** 3
 True
