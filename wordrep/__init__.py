@@ -1,7 +1,7 @@
 """wordrep: train word representations and compare them on similarity and analogy benchmarks."""
 import os as _os
 
-__version__ = "0.1.0"
+from .version import __version__  # noqa: F401
 
 # The SVD alternates BLAS calls in this process with sparse products on worker processes.
 # After each call OpenBLAS's helper threads spin for 2^28 cycles (~0.1 s) before sleeping,

@@ -61,7 +61,8 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from . import __version__, vector_files
+from . import vector_files
+from .version import __version__
 from .atomic import atomic_path, check_writable
 from .cache import Damaged, NoChecksums, verify as verify_checksums, write_checksums
 from .errors import UserError

@@ -3,7 +3,7 @@ import json
 
 import click
 
-from . import main
+from .group import main
 from .options import progress
 
 

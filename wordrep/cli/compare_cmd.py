@@ -1,7 +1,7 @@
 """``wordrep compare A B``: how alike two saved representations are."""
 import click
 
-from . import main
+from .group import main
 from .lookup_cmd import PICKLE_OPTION, load_model
 from .options import echo_err
 

@@ -4,7 +4,7 @@ import time
 
 import click
 
-from . import main
+from .group import main
 from .options import (make_tokenizer, min_count_option, open_corpus_cli, progress,
                       tokenizer_options)
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import click
 
-from . import main
+from .group import main
 from .options import echo_err, progress
 
 FORMATS = click.Choice(["table", "markdown", "json", "csv"])

@@ -6,7 +6,7 @@ a vector for any word: then the answer comes from that vector, with a note on st
 """
 import click
 
-from . import main
+from .group import main
 from .options import echo_err
 
 PICKLE_OPTION = click.option(

@@ -12,7 +12,7 @@ import time
 
 import click
 
-from . import main
+from .group import main
 from .options import echo_err, make_tokenizer, open_corpus_cli, plain_text, tokenizer_options
 from ..params import Bool, Names, Object
 

@@ -1,7 +1,7 @@
 """``wordrep tune``: choose hyperparameters by cross-validation, and show what tuning on test costs."""
 import click
 
-from . import main
+from .group import main
 from .options import make_tokenizer, open_corpus_cli, progress, tokenizer_options
 
 

@@ -1,7 +1,7 @@
 """``wordrep wordnet``: where WordNet data is found, and how to get it."""
 import click
 
-from . import main
+from .group import main
 from .options import echo_err
 
 

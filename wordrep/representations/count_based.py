@@ -21,7 +21,7 @@ from ..corpora.vocabulary import nonempty_vocabulary
 from ..errors import UserError
 from ..home import cache_dir
 from ..params import Bool, Choice, Float, Int
-from . import representations
+from .methods import representations
 from .cooccurrence import CONTEXTS, WEIGHTINGS, check_window, corpus_counts
 from .pmi import check_pmi, pmi
 from .sparse import SparseVectors

@@ -35,7 +35,7 @@ import numpy as np
 
 from ..errors import UserError
 from ..params import Bool, Float, Int
-from . import representations
+from .methods import representations
 from .count_based import count_matrix
 
 log = logging.getLogger(__name__)

@@ -56,7 +56,7 @@ from ..corpora.vocabulary import check_min_count, nonempty_vocabulary
 from ..errors import UserError
 from ..home import cache_dir
 from ..params import Bool, Float, Int
-from . import representations
+from .methods import representations
 
 log = logging.getLogger(__name__)
 MAX_LINE = 1_000  # corpus tokens per line at most (longer lines are cut into pieces)

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 
 from ..corpora.vocabulary import Vocabulary, nonempty_vocabulary  # noqa: F401 (doctest)
 from ..params import Int
-from . import representations
+from .methods import representations
 from .sparse import SparseVectors
 
 

@@ -40,7 +40,7 @@ import scipy.sparse as sp
 
 from ..errors import UserError
 from ..params import Bool, Float, Int, Names, Object, Representation
-from . import representations
+from .methods import representations
 from .base import VectorRepresentation
 from .wordnet_graph import _check_range
 from .wordnet_index import RELATIONS, WordNetIndex, check_relations

@@ -32,7 +32,7 @@ import scipy.sparse as sp
 
 from ..errors import UserError
 from ..params import Choice, Float, Int, Letters, Names, Object
-from . import representations
+from .methods import representations
 from .sparse import SparseVectors
 from .wordnet_graph import _check_range, svd_vectors
 from .wordnet_index import POS_NAMES, RELATIONS, WordNetIndex, check_pos, check_relations

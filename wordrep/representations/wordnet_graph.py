@@ -32,7 +32,7 @@ import scipy.sparse as sp
 
 from ..errors import UserError
 from ..params import Float, Int, Letters, Object, Weights
-from . import representations
+from .methods import representations
 from .pmi import pmi
 from .svd import randomized_svd
 from .wordnet_index import POS_NAMES, RELATIONS, WordNetIndex, check_relations

@@ -41,7 +41,7 @@ import numpy as np
 
 from ..errors import UserError
 from ..params import Choice, Letters, Object, Source
-from . import representations
+from .methods import representations
 from .base import Representation
 from .wordnet_index import POS_NAMES, check_pos
 
@@ -86,7 +86,7 @@ def measure(name, **options):
         An unknown measure name (the message lists the known ones), or an option its
         declaration does not allow.
     """
-    from . import build
+    from .methods import build
     return build(PREFIX + measure_name(name), None, **options)
 
 

@@ -10,7 +10,7 @@ import json
 import logging
 from pathlib import Path
 
-from .. import __version__
+from ..version import __version__
 from ..atomic import atomic_path, make_folder
 from ..errors import UserError
 from .config import curve_label, to_toml, trains_on_text

@@ -23,7 +23,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import __version__, cache
+from .. import cache
+from ..version import __version__
 from ..atomic import atomic_path
 from ..errors import UserError
 from .config import curve_label, to_toml, trains_on_text
