@@ -365,18 +365,16 @@ def corpus_verdict(view, run, learning_curve):
     size = f"{tokens:,} tokens" + (f" of {name}" if name else "")
     if tokens < SMALL_CORPUS:
         # Even with a curve of this run, the way to see the scores climb further is more text.
-        parts = [f"Verdict: the distributional models here learnt from {size} "
-                 f"({_humanize(tokens)}), a small corpus: at this size their scores are still "
-                 f"climbing, far from what they reach on {REFERENCE_CORPUS} or larger corpora, "
-                 "so read the comparison with the other families with that in mind.",
-                 _curve_sentence(learning_curve),
-                 f"To see how far they climb, run a learning curve: `{CURVE_COMMAND}`."]
+        parts = [f"Verdict: a small corpus ({size}). At this size the distributional models' "
+                 "scores are still climbing, far below what they reach on "
+                 f"{REFERENCE_CORPUS} or larger corpora: weigh the family comparison with that "
+                 "in mind.", _curve_sentence(learning_curve),
+                 f"To see how far they climb: `{CURVE_COMMAND}`."]
     else:
-        parts = [f"Verdict: the distributional models here learnt from {size} "
-                 f"({_humanize(tokens)}), enough for a fair comparison with the other "
-                 "families, though their scores keep improving on larger corpora.",
-                 _curve_sentence(learning_curve) or "A learning curve (`--fractions "
-                 "0.1,0.25,0.5,1.0`) shows whether they are still climbing."]
+        parts = [f"Verdict: {size}, enough for the distributional models to be compared "
+                 "fairly with the other families, though their scores keep improving on "
+                 "larger corpora.", _curve_sentence(learning_curve) or "A learning curve "
+                 "(`--fractions 0.1,0.25,0.5,1.0`) shows whether they are still climbing."]
     return " ".join(p for p in parts if p)
 
 
@@ -1010,22 +1008,27 @@ def pca_plot(maps, groups):
                    loc="lower center", ncol=min(6, len(group_names)), fontsize=8,
                    bbox_to_anchor=(0.5, -0.02))
     fig.tight_layout()
-    # After the layout: it moves the axes, and with them where the points are on the page.
+    # After the layout (it moves the axes, and with them the points on the page) and with the
+    # limits fixed (the leader lines must not rescale the axes).
+    fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
-    for texts in labels:
-        repel_labels(texts, renderer)
+    for ax, texts in zip(axes.flat, labels):
+        ax.set_autoscale_on(False)
+        repel_labels(texts, renderer, ax.get_window_extent(renderer).extents)
+        _leader_lines(ax, texts, renderer)
     return fig
 
 
-def repel_labels(texts, renderer, steps=300, pad=1.5):
+def repel_labels(texts, renderer, bounds=None, steps=300, pad=1.5):
     """Move overlapping annotations apart until no two overlap (or ``steps`` passes ran).
 
     Deterministic: each pass finds every overlapping pair of label boxes (in display pixels,
     ``pad`` apart) and pushes both labels half the overlap apart along the axis that needs
-    the smaller move, the upper (or right) one up (or right). Labels keep their anchor point;
-    only their text offset changes.
+    the smaller move, the upper (or right) one up (or right); a label past ``bounds``
+    (x0, y0, x1, y1 in pixels, e.g. its axes) is pushed back inside. Labels keep their anchor
+    point; only their text offset changes.
     """
-    if len(texts) < 2:
+    if not texts:
         return
     to_points = 72 / texts[0].figure.dpi
     for _ in range(steps):
@@ -1034,9 +1037,12 @@ def repel_labels(texts, renderer, steps=300, pad=1.5):
         over_x = np.minimum(x1[:, None], x1) - np.maximum(x0[:, None], x0) + pad
         over_y = np.minimum(y1[:, None], y1) - np.maximum(y0[:, None], y0) + pad
         clash = np.triu((over_x > 0) & (over_y > 0), k=1)
-        if not clash.any():
-            return
         move = np.zeros((len(texts), 2))
+        if bounds is not None:
+            move[:, 0] = np.maximum(bounds[0] - x0, 0) - np.maximum(x1 - bounds[2], 0)
+            move[:, 1] = np.maximum(bounds[1] - y0, 0) - np.maximum(y1 - bounds[3], 0)
+        if not clash.any() and not move.any():
+            return
         centre = (box[:, :2] + box[:, 2:]) / 2
         for i, j in zip(*np.nonzero(clash)):
             axis = 0 if over_x[i, j] < over_y[i, j] else 1
@@ -1048,6 +1054,18 @@ def repel_labels(texts, renderer, steps=300, pad=1.5):
         for t, (dx, dy) in zip(texts, move * to_points):
             x, y = t.xyann
             t.xyann = (x + dx, y + dy)
+
+
+def _leader_lines(ax, texts, renderer, far=6.0):
+    """A thin line from each point to its label when the label moved away from it."""
+    to_data = ax.transData.inverted()
+    for t in texts:
+        point = ax.transData.transform(t.xy)
+        x0, y0, x1, y1 = t.get_window_extent(renderer).extents
+        nearest = np.clip(point, (x0, y0), (x1, y1))
+        if np.hypot(*(nearest - point)) > far:
+            (px, py), (nx, ny) = to_data.transform([point, nearest])
+            ax.plot([px, nx], [py, ny], color=t.get_color(), lw=0.5, alpha=0.6, zorder=1)
 
 
 def learning_curve_figure(view, points):
