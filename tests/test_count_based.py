@@ -260,8 +260,8 @@ def test_counts_and_pmi_are_cached_so_a_dim_sweep_never_recounts(tmp_path, monke
 
     def no_counting(*a, **k):
         raise AssertionError("counted again")
-    monkeypatch.setattr(count_based, "corpus_counts", no_counting)
-    monkeypatch.setattr(count_based, "pmi", no_counting)
+    monkeypatch.setattr(count_based.cooccurrence, "corpus_counts", no_counting)
+    monkeypatch.setattr(count_based, "association_blocks", no_counting)
     again = build("svd", Corpus(path), dim=8, min_count=1, subsample=0)
     assert again.metadata["timings"]["counts"]["cached"] is True
     assert again.kv.vector_size == 8 and again.vocabulary == first.vocabulary
@@ -291,3 +291,28 @@ def test_bad_parameters_fail_before_any_work(params, message):
     from wordrep.corpora import open_corpus
     with pytest.raises(UserError, match=message):
         build("svd", open_corpus("lee"), **params)
+
+
+def test_counts_and_ppmi_spilled_under_a_tiny_budget_are_the_in_memory_ones(monkeypatch):
+    """Issue 14: the budget never changes a result (lee; 128 KB forces dozens of spills and
+    merges of several passes)."""
+    from wordrep.corpora import open_corpus
+    from wordrep.representations import count_store
+    monkeypatch.setattr(count_based.cooccurrence, "CHUNK_TOKENS", 5_000)
+    monkeypatch.setattr(count_based.cooccurrence, "FLUSH_PAIRS", 1 << 12)
+    spills = []
+    write_run = count_store.CountStore.write_run
+    monkeypatch.setattr(count_store.CountStore, "write_run",
+                        lambda self, *a: spills.append(1) or write_run(self, *a))
+    params = dict(min_count=3, window=4, weighting="harmonic", subsample=1e-4)
+    results = {}
+    for memory in (1 << 40, 128 << 10):
+        count_based.cache.finish_writes()
+        for entry in (count_based.cache_dir("counts"), count_based.cache_dir("pmi")):
+            __import__("shutil").rmtree(entry, ignore_errors=True)
+        vocab, counts = count_based.count_matrix(open_corpus("lee"), memory=memory, **params)
+        _, ppmi = count_based.association_matrix(open_corpus("lee"), memory=memory, **params)
+        results[memory] = [np.array(part).tobytes() for m in (counts, ppmi)
+                           for part in (m.data, m.indices, m.indptr)]
+    assert len(spills) > 20   # runs, and the runs of the merge passes
+    assert results[1 << 40] == results[128 << 10]

@@ -14,7 +14,10 @@ distinct pairs, never on the corpus length:
 - counting: for each distance d the pairs are two shifted views of the chunk. Weights are
   summed as integers (w_d times a common denominator: 1, L or lcm(1..L)) and divided once at
   the end, so the sums are exact: the counts do not depend on the chunk size nor on how chunks
-  are shared among threads (a float32 running sum would, in its last bits).
+  are shared among threads (a float32 running sum would, in its last bits);
+- summing: the pairs go to a :class:`~.count_store.CountStore`, which keeps them within the
+  memory budget, spills sorted runs to disk past it and merges them into a CSR matrix on
+  disk: the same matrix, bit for bit, whatever the budget.
 
 The hyperparameters are those of Levy, Goldberg & Dagan (2015):
 
@@ -28,13 +31,17 @@ The hyperparameters are those of Levy, Goldberg & Dagan (2015):
 """
 import math
 import os
+import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
+from .. import budget
 from ..errors import UserError
+from .count_store import CountStore, open_csr
 
 WEIGHTINGS = ("uniform", "harmonic", "dynamic")
 CONTEXTS = ("symmetric", "left", "right")
@@ -71,7 +78,7 @@ def keep_probability(counts, threshold):
 
 
 CHUNK_TOKENS = 1 << 21  # tokens of the corpus prepared at a time (8 MB of ids)
-FLUSH_PAIRS = 1 << 23  # pairs a thread gathers before adding them to its running sum
+FLUSH_PAIRS = 1 << 22  # pairs a thread gathers, at least, before it combines them
 
 
 def prepare_tokens(ids, lines, vocab_counts, vocab_size, subsample=None, delete_rare=True,
@@ -131,7 +138,7 @@ def _line_numbers(lines, start, size):
 
 def corpus_counts(arrays, vocab_size, window=5, weighting="harmonic", context="symmetric",
                   subsample=None, delete_rare=True, seed=0, chunk_tokens=None,
-                  update=lambda n: None, workers=None):
+                  update=lambda n: None, workers=None, memory=None, store=None, out=None):
     """Co-occurrence counts of a corpus's token ids, prepared and counted chunk by chunk.
 
     Parameters
@@ -143,19 +150,28 @@ def corpus_counts(arrays, vocab_size, window=5, weighting="harmonic", context="s
     chunk_tokens : int, optional
         Tokens read and prepared at a time (default ``CHUNK_TOKENS``); the result does not
         depend on it, only the memory and time do.
+    memory : int, optional
+        Bytes the partial counts may take before they are spilled to disk (default: the
+        run's budget, :func:`wordrep.budget.current`); the result does not depend on it.
+    store : CountStore, optional
+        Where to sum the pairs (:mod:`.count_store`), e.g. a folder kept for resuming: its
+        ``meta`` must say what is counted, ``chunk_tokens`` included (pieces are its units).
+    out : path, optional
+        Write the matrix into this folder (:func:`.count_store.open_csr`) instead of
+        returning it.
 
     Returns
     -------
-    scipy.sparse.csr_matrix
-        ``vocab_size`` x ``vocab_size``, float32; the same whatever ``chunk_tokens`` and
-        ``workers``.
+    scipy.sparse.csr_matrix or None
+        ``vocab_size`` x ``vocab_size``, float32; the same whatever ``chunk_tokens``,
+        ``workers`` and ``memory``. None with ``out``.
     """
     counts = arrays.vocabulary.counts
     chunks = arrays.chunks(chunk_tokens or CHUNK_TOKENS)
     pieces = prepared_chunks(_counted(chunks, update), arrays.lines, counts,
                              vocab_size, subsample, delete_rare, seed)
     return _count_pieces(pieces, vocab_size, window, weighting, context,
-                         int(counts.max(initial=0)), workers)
+                         int(counts.max(initial=0)), workers, store, out, memory)
 
 
 def _counted(chunks, update):
@@ -165,9 +181,9 @@ def _counted(chunks, update):
 
 
 def window_counts(ids, line_of, vocab_size, window=5, weighting="harmonic", context="symmetric",
-                  chunk_tokens=CHUNK_TOKENS, update=lambda n: None, workers=None):
+                  chunk_tokens=CHUNK_TOKENS, update=lambda n: None, workers=None, memory=None):
     """Co-occurrence counts of a prepared stream: a ``vocab_size`` x ``vocab_size`` float32 CSR
-    matrix (see :func:`corpus_counts` for a whole corpus).
+    matrix (see :func:`corpus_counts` for a whole corpus), summed within ``memory`` bytes.
 
     Rows are words, columns contexts; ``ids`` of -1 mark removed positions. A pair (i, i+d)
     counts only if both tokens are on the same line.
@@ -177,7 +193,7 @@ def window_counts(ids, line_of, vocab_size, window=5, weighting="harmonic", cont
               for start in range(0, ids.size, chunk_tokens))
     counts = np.bincount(ids[ids >= 0]) if ids.size else np.zeros(1, np.int64)
     return _count_pieces(_counted_pieces(pieces, update), vocab_size, window, weighting,
-                         context, int(counts.max(initial=0)), workers)
+                         context, int(counts.max(initial=0)), workers, memory=memory)
 
 
 def _counted_pieces(pieces, update):
@@ -186,23 +202,72 @@ def _counted_pieces(pieces, update):
         update(ids.size)
 
 
-def _count_pieces(pieces, vocab_size, window, weighting, context, max_count, workers=None):
+def _count_pieces(pieces, vocab_size, window, weighting, context, max_count, workers=None,
+                  store=None, out=None, memory=None):
     """Sum the pairs of a stream of prepared pieces, shared out among ``workers`` threads (all
-    cores by default; numpy and scipy's sparse routines release the GIL). Each thread takes
-    the next piece, with the tokens carried over from the one before, and keeps a running sum
-    of its own; the sums are added at the end."""
+    cores by default; numpy releases the GIL while sorting). Each thread takes the next piece,
+    with the tokens carried over from the one before, and adds its pairs to an accumulator of
+    the :class:`~.count_store.CountStore` (``store``, else one in a temporary folder within
+    ``memory`` bytes), which spills sorted runs to disk when its share of the budget is full.
+
+    With ``out``, the matrix is written there (:func:`.count_store.open_csr` reads it) and
+    None returned; else it is returned in memory. Pieces whose number is in ``store.done``
+    (counted by an interrupted run, in its finished spills) are windowed but not counted.
+    """
     numerators, denominator, dtype = _integer_weights(window, weighting, max_count)
-    windowed = _windowed(pieces, window)
+    if dtype == np.float64:  # sums past int64: no exact integers to spill, summed in memory
+        return _float_sums(pieces, vocab_size, window, context, numerators, workers)
+    if store is None:
+        with tempfile.TemporaryDirectory(prefix="wordrep-counts-") as tmp:
+            store = CountStore(Path(tmp) / "runs", (vocab_size, vocab_size),
+                               memory or budget.current())
+            _count_pieces(pieces, vocab_size, window, weighting, context, max_count, workers,
+                          store, Path(tmp) / "counts")
+            return open_csr(Path(tmp) / "counts", mmap=False) if out is None else None
+    windowed, done = enumerate(_windowed(pieces, window)), store.done
     lock = threading.Lock()
 
     def next_piece():
         with lock:  # the stream is read in order: the carry joins consecutive pieces
             return next(windowed, None)
 
+    def count(acc):
+        while (item := next_piece()) is not None:
+            number, piece = item
+            if number in done:
+                continue
+            rows, cols, weights = _piece_pairs(*piece, numerators, np.int64)
+            if context == "symmetric":  # each pair once, word on the left; and its transpose
+                rows, cols = np.concatenate((rows, cols)), np.concatenate((cols, rows))
+                weights = np.concatenate((weights, weights))
+            elif context == "left":
+                rows, cols = cols, rows
+            acc.add(rows, cols, weights, unit=number)
+
+    workers = max(1, workers or os.cpu_count() or 1)
+    accumulators = [store.accumulator(1 / workers, FLUSH_PAIRS) for _ in range(workers)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(count, accumulators))
+    store.finish(out, denominator)
+    return None
+
+
+def _float_sums(pieces, vocab_size, window, context, weights, workers):
+    """The sums of float64 weights (windows whose integer weights would pass int64), in
+    memory: exact only to float64 rounding, so they may differ in the last bits with the
+    chunk size and threads."""
+    sums = []
+    lock = threading.Lock()
+    windowed = _windowed(pieces, window)
+
+    def next_piece():
+        with lock:
+            return next(windowed, None)
+
     def running_sum():
         total, pending, n_pending = None, [], 0
         while (piece := next_piece()) is not None:
-            pending.append(_piece_pairs(*piece, numerators, dtype))
+            pending.append(_piece_pairs(*piece, weights, np.float64))
             n_pending += pending[-1][0].size
             if n_pending >= FLUSH_PAIRS:
                 total, pending, n_pending = _add(total, pending, vocab_size), [], 0
@@ -211,17 +276,14 @@ def _count_pieces(pieces, vocab_size, window, weighting, context, max_count, wor
     workers = max(1, workers or os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         sums = [t for t in pool.map(lambda _: running_sum(), range(workers)) if t is not None]
-    total = sum(sums[1:], sums[0]) if sums else sp.csr_matrix((vocab_size, vocab_size),
-                                                              dtype=dtype)
-    # `total` holds each pair once, word on the left; the other side is its transpose.
+    total = sum(sums[1:], sums[0]) if sums else sp.csr_matrix((vocab_size, vocab_size))
     if context == "symmetric":
         total = total + total.T.tocsr()
     elif context == "left":
         total = total.T.tocsr()
     total.sum_duplicates()
     total.sort_indices()
-    data = (total.data / denominator).astype(np.float32)
-    return sp.csr_matrix((data, total.indices, total.indptr), shape=total.shape)
+    return sp.csr_matrix(total, dtype=np.float32)
 
 
 def _integer_weights(window, weighting, max_count):

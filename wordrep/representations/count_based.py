@@ -9,21 +9,24 @@ Defaults follow Levy, Goldberg & Dagan (2015), "Improving distributional similar
 learned from word embeddings": a dynamic window of 5, dirty subsampling with t = 1e-5, context
 distribution smoothing 0.75, no shift, eigenvalue weighting 0.5; they were not tuned here.
 """
+import atexit
 import hashlib
 import json
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
-import numpy as np
-import scipy.sparse as sp
-
-from .. import cache
+from .. import budget, cache
 from ..corpora.vocabulary import nonempty_vocabulary
 from ..errors import UserError
 from ..home import cache_dir
 from ..params import Bool, Choice, Float, Int
 from .methods import representations
-from .cooccurrence import CONTEXTS, WEIGHTINGS, check_window, corpus_counts
-from .pmi import check_pmi, pmi
+from . import cooccurrence
+from .cooccurrence import CONTEXTS, WEIGHTINGS, check_window
+from .count_store import CountStore, association_blocks, open_csr
+from .pmi import check_pmi
 from .sparse import SparseVectors
 from .svd import SOLVERS, check_svd, embed, truncated_svd
 
@@ -48,70 +51,106 @@ def _cache_folder(corpus, stage, params):
     return cache_dir(stage, fingerprint) / key if fingerprint else None
 
 
-def _cached(folder, compute, timings, stage):
-    """A sparse matrix from its cache entry, or computed and cached (see :mod:`wordrep.cache`:
-    checked on read, a damaged entry recomputed, one process computing at a time)."""
+def _cached(folder, build, timings, stage):
+    """A sparse matrix from its cache entry (memory-mapped), or built into it: ``build(tmp)``
+    writes the entry's files (:mod:`.count_store`'s CSR folder) into the folder ``tmp``. See
+    :mod:`wordrep.cache`: checked on read, a damaged entry rebuilt, one process building at a
+    time, a kill leaving no partial entry. Without a folder (a corpus without a fingerprint)
+    the matrix is built in a temporary folder, kept until the process ends."""
     started = time.perf_counter()
     computed = []
 
-    def build():
+    def build_into(tmp):
         computed.append(True)
-        return compute()
+        build(Path(tmp))
 
     if folder is None:
-        matrix = build()
+        folder = Path(tempfile.mkdtemp(prefix=f"wordrep-{stage}-"))
+        atexit.register(shutil.rmtree, folder, True)
+        build_into(folder)
+        matrix = open_csr(folder)
     else:
-        # Written in the background while the next stage computes; atomic, so a kill leaves no
-        # partial entry, and a failed write (a full disk) only warns.
-        matrix = cache.cached(folder, load=_load_matrix, build=build, save=_save_matrix,
-                              background=True, what=f"{stage} matrix")
+        matrix = cache.cached(folder, load=open_csr, build=build_into, what=f"{stage} matrix")
     timings[stage] = {"seconds": round(time.perf_counter() - started, 3),
                       "cached": not computed}
-    return matrix
-
-
-def _save_matrix(folder, matrix):
-    sp.save_npz(folder / "matrix.npz", matrix, compressed=False)
-
-
-def _load_matrix(folder):
-    return sp.load_npz(folder / "matrix.npz").tocsr()
+    return folder, matrix
 
 
 def count_matrix(corpus, min_count=5, max_vocab=None, window=5, weighting="dynamic",
-                 context="symmetric", subsample=1e-5, delete_rare=True, seed=0, timings=None):
+                 context="symmetric", subsample=1e-5, delete_rare=True, seed=0, timings=None,
+                 memory=None):
     """The vocabulary and its word-by-context co-occurrence counts (cached).
+
+    Parameters
+    ----------
+    memory : int, optional
+        Bytes the partial counts may hold before they are spilled to disk (default: the
+        run's budget, :func:`wordrep.budget.current`, which reads ``WORDREP_MEMORY``). The
+        counts do not depend on it. Spills go beside the cache entry
+        (``.KEY.spills``) and stay there if the count is interrupted: the next run resumes
+        from them.
 
     Returns
     -------
     (Vocabulary, scipy.sparse.csr_matrix)
+        The matrix memory-mapped from the cache entry (read-only).
     """
+    vocab, folder, matrix = _count_entry(corpus, min_count, max_vocab, window, weighting,
+                                         context, subsample, delete_rare, seed, timings, memory)
+    return vocab, matrix
+
+
+def _count_entry(corpus, min_count, max_vocab, window, weighting, context, subsample,
+                 delete_rare, seed, timings, memory):
+    """count_matrix, and the folder the counts are in (their marginals too)."""
     check_window(window, weighting, context, subsample or None)
     vocab = nonempty_vocabulary(corpus, min_count, max_vocab)
+    # version 3: the counts entry is a CSR folder with its exact marginals (count_store)
     params = dict(min_count=min_count, max_vocab=max_vocab, window=window, weighting=weighting,
                   context=context, subsample=subsample or None, delete_rare=delete_rare,
-                  seed=seed if subsample else None, stage="counts", version=2)
+                  seed=seed if subsample else None, stage="counts", version=3)
+    entry = _cache_folder(corpus, "counts", params)
 
-    def compute():  # chunk by chunk over the cached token ids: memory does not grow with them
-        return corpus_counts(corpus.token_ids(), len(vocab), window, weighting, context,
-                             subsample or None, delete_rare, seed)
+    def build(tmp):  # chunk by chunk over the cached token ids, within the memory budget
+        spills = (entry.with_name(f".{entry.name}.spills") if entry is not None
+                  else tmp / "spills")
+        chunk = cooccurrence.CHUNK_TOKENS
+        store = CountStore(spills, (len(vocab), len(vocab)),
+                           memory if memory is not None else budget.current(),
+                           meta=dict(params, chunk_tokens=chunk, vocab_size=len(vocab)))
+        cooccurrence.corpus_counts(corpus.token_ids(), len(vocab), window, weighting, context,
+                                   subsample or None, delete_rare, seed, chunk_tokens=chunk,
+                                   store=store, out=tmp)
+        store.remove()
 
     timings = {} if timings is None else timings
-    return vocab, _cached(_cache_folder(corpus, "counts", params), compute, timings, "counts")
+    folder, matrix = _cached(entry, build, timings, "counts")
+    return vocab, folder, matrix
 
 
-def association_matrix(corpus, cds=0.75, neg=1, kind="ppmi", timings=None, **count_params):
-    """The vocabulary and its (P)PMI matrix (cached)."""
+def association_matrix(corpus, cds=0.75, neg=1, kind="ppmi", timings=None, memory=None,
+                       **count_params):
+    """The vocabulary and its (P)PMI matrix (cached), computed a row block at a time with the
+    exact marginals of the counts (:func:`.count_store.association_blocks`)."""
     check_pmi(cds, neg, kind)
     timings = {} if timings is None else timings
-    vocab, counts = count_matrix(corpus, timings=timings, **count_params)
+    vocab, counts_folder, counts = _count_entry(
+        corpus, timings=timings, memory=memory,
+        **{key: count_params.get(key, value) for key, value in COUNT_DEFAULTS.items()})
     if kind == "counts":
         return vocab, counts
-    # version 2: counts summed exactly (version 1 summed float32 weights, chunk by chunk)
-    params = dict(count_params, cds=cds, neg=neg, kind=kind, stage="pmi", version=2)
-    matrix = _cached(_cache_folder(corpus, "pmi", params), lambda: pmi(counts, cds, neg, kind),
-                     timings, "pmi")
+    # version 3: marginals summed exactly (version 2 summed float32 counts in float32)
+    params = dict(count_params, cds=cds, neg=neg, kind=kind, stage="pmi", version=3)
+    _, matrix = _cached(
+        _cache_folder(corpus, "pmi", params),
+        lambda tmp: association_blocks(counts_folder, tmp, cds, neg, kind,
+                                       memory if memory is not None else budget.current()),
+        timings, "pmi")
     return vocab, matrix
+
+
+COUNT_DEFAULTS = dict(min_count=5, max_vocab=None, window=5, weighting="dynamic",
+                      context="symmetric", subsample=1e-5, delete_rare=True, seed=0)
 
 
 # The builders' docstrings are assembled at the end of the module from one shared text.

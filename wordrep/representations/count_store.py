@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 PAIR = np.dtype([("key", "<i8"), ("sum", "<i8")])   # a run's record: row * n_cols + col, sum
 MANIFEST = "manifest.json"
 MIN_PAIRS = 1 << 10        # an accumulator holds at least this many pairs whatever its share
+COMPACT_PAIRS = 1 << 22    # pairs waiting before they are combined, at least (64 MB)
 READ_PAIRS = 1 << 10       # a merge reads at least this many records of a run at a time
 MAX_FAN_IN = 128           # more open runs than this only make each read smaller
 SPARE_FILES = 32           # descriptors left for everything else the process has open
@@ -147,9 +148,9 @@ class CountStore:
         """The units covered by the runs on disk: counted already, not to be added again."""
         return {unit for run in self.runs for unit in run["units"]}
 
-    def accumulator(self, share=1.0):
+    def accumulator(self, share=1.0, compact_pairs=COMPACT_PAIRS):
         """A new accumulator with ``share`` of the budget (one per counting thread)."""
-        acc = Accumulator(self, int(self.budget * share))
+        acc = Accumulator(self, int(self.budget * share), compact_pairs)
         self.accumulators.append(acc)
         return acc
 
@@ -266,14 +267,19 @@ def _index_dtype(sources):
 
 class Accumulator:
     """One thread's pairs in memory: added, sorted and combined, spilled when they fill its
-    share of the budget."""
+    share of the budget.
 
-    def __init__(self, store, budget):
+    The pairs waiting are combined once they are as many as those already combined (and at
+    least ``compact_pairs``): memory then follows the distinct pairs, not the budget, and
+    each pair is sorted O(log) times."""
+
+    def __init__(self, store, budget, compact_pairs=COMPACT_PAIRS):
         self.store = store
         # Pending triples cost 16 bytes a pair (key, weight); sorting them takes about as much
         # again (the order and the sorted copies), so a quarter of the budget is for pairs.
         self.limit = max(MIN_PAIRS, budget // (4 * PAIR.itemsize))
-        self.keys, self.sums, self.units, self.pending = [], [], [], 0
+        self.compact_pairs = compact_pairs
+        self.keys, self.sums, self.units, self.pending, self.held = [], [], [], 0, 0
 
     def add(self, rows, cols, weights, unit=None):
         """Add ``weights[i]`` to entry (rows[i], cols[i]); ``unit``: what these pairs are
@@ -284,7 +290,8 @@ class Accumulator:
         if unit is not None:
             self.units.append(unit)
         self.pending += keys.size
-        if self.pending >= self.limit:
+        if self.pending + self.held >= self.limit or \
+                self.pending >= max(self.compact_pairs, self.held):
             keys, sums = self.combined()
             if keys.size >= self.limit // 2:  # little was combined: make room on disk
                 self.spill()
@@ -295,7 +302,7 @@ class Accumulator:
             keys = np.concatenate(self.keys) if self.keys else np.zeros(0, np.int64)
             sums = np.concatenate(self.sums) if self.sums else np.zeros(0, np.int64)
             keys, sums = combine(keys, sums)
-            self.keys, self.sums, self.pending = [keys], [sums], 0
+            self.keys, self.sums, self.pending, self.held = [keys], [sums], 0, keys.size
         return self.keys[0], self.sums[0]
 
     def spill(self):
@@ -303,7 +310,7 @@ class Accumulator:
         keys, sums = self.combined()
         if keys.size:
             self.store.write_run([(keys, sums)], self.units)
-        self.keys, self.sums, self.units, self.pending = [], [], [], 0
+        self.keys, self.sums, self.units, self.pending, self.held = [], [], [], 0, 0
 
 
 class _MemorySource:
