@@ -39,6 +39,7 @@ def tiny(monkeypatch):
     monkeypatch.setattr(parallel, "RANGE", 3001)
     monkeypatch.setattr(parallel, "SCAN", 64)
     monkeypatch.setattr(parallel, "BZ2_RANGE", 500)
+    monkeypatch.setattr(parallel, "SCAN_BZ2", 777)          # stream headers across reads
     monkeypatch.setattr(parallel, "ARTICLES", 2)
     monkeypatch.setattr(sources, "BLOCK", 1000)
     monkeypatch.setattr(parallel, "WORKERS", 3)
@@ -128,7 +129,7 @@ def test_multistream_bz2_is_decompressed_by_the_workers(tiny, tmp_path):
     pieces = [text[i:i + 7000] for i in range(0, len(text), 7000)]  # streams cut mid-word
     path = tmp_path / "multi.bz2"
     path.write_bytes(b"".join(bz2.compress(p) for p in pieces))
-    bounds = parallel._bz2_bounds(path)
+    bounds = list(parallel._bz2_bounds(path))
     assert bounds is not None and len(bounds) > 5
     check_same(path, tmp_path)
 

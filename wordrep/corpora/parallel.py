@@ -40,7 +40,7 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from itertools import islice, pairwise
+from itertools import chain, islice, pairwise
 
 import numpy as np
 
@@ -50,9 +50,10 @@ from . import sources
 WORKERS = None          # processes; None: every core this process may run on
 MIN_BYTES = 4 << 20     # smaller corpora (bytes on disk) are read in this process
 RANGE = 1 << 24         # bytes of a plain file per task (about 3M tokens of English)
-BZ2_RANGE = 1 << 22     # compressed bytes of a multistream bzip2 file per task
+BZ2_RANGE = 1 << 20     # compressed bytes of a multistream bzip2 file per task (~5 MB of XML)
 ARTICLES = 100          # Wikipedia articles per task
 SCAN = 1 << 16          # bytes searched for a line break at a range's nominal start
+SCAN_BZ2 = 1 << 22      # bytes read at a time looking for bzip2 streams
 _BZ2_STREAM = re.compile(rb"BZh[1-9]\x31\x41\x59\x26\x53\x59")  # stream header + first block
 
 
@@ -196,9 +197,11 @@ class _Reader:
         return _rechunked(self._decompressed(path, bounds), sources.BLOCK)
 
     def _decompressed(self, path, bounds):
-        ranges = list(pairwise(bounds))
-        calls = ((_decompress, path, start, end, end == bounds[-1]) for start, end in ranges)
-        for (start, end), data in zip(ranges, self.map(calls)):
+        size = path.stat().st_size
+        ranges = _Remembered(pairwise(bounds))
+        calls = ((_decompress, path, start, end, end == size) for start, end in ranges)
+        for data in self.map(calls):
+            start, end = ranges.done.popleft()
             self.update(end - start)
             yield data
 
@@ -257,27 +260,36 @@ def _next_boundary(f, offset):
 
 
 def _bz2_bounds(path):
-    """Offsets of a bzip2 file's streams grouped into ranges of about BZ2_RANGE bytes, or
-    None if it has one stream or a stream too large to decompress in memory at once."""
-    starts, tail = [], b""
+    """Offsets of a bzip2 file's streams grouped into ranges of about BZ2_RANGE bytes (a
+    lazy iterator, the file scanned as it is read), or None if no second stream begins within
+    4 * BZ2_RANGE bytes: a file of one stream, or of streams too large to hold in memory."""
+    starts = _bz2_stream_starts(path)
+    head = list(islice(starts, 2))
+    if len(head) < 2 or head[0] != 0 or head[1] > 4 * BZ2_RANGE:
+        return None
+    return _grouped(chain(head, starts), path.stat().st_size)
+
+
+def _bz2_stream_starts(path):
     with open(path, "rb") as f:
-        offset = 0
-        while block := f.read(1 << 24):
+        offset, tail = 0, b""
+        while block := f.read(SCAN_BZ2):
             data = tail + block
             # a header across two reads is found in the tail: 9 bytes, too short to hold one
-            starts.extend(offset - len(tail) + m.start() for m in _BZ2_STREAM.finditer(data))
+            for match in _BZ2_STREAM.finditer(data):
+                yield offset - len(tail) + match.start()
             tail = data[-9:]
             offset += len(block)
-    size = offset
-    if len(starts) < 2 or starts[0] != 0:
-        return None
-    if max(np.diff(starts + [size])) > 4 * BZ2_RANGE:
-        return None
-    bounds = [0]
-    for start in starts[1:]:
-        if start - bounds[-1] >= BZ2_RANGE:
-            bounds.append(start)
-    return bounds + [size]
+
+
+def _grouped(starts, size):
+    bound = next(starts)
+    yield bound
+    for start in starts:
+        if start - bound >= BZ2_RANGE:
+            bound = start
+            yield bound
+    yield size
 
 
 def _rechunked(pieces, size):
@@ -292,6 +304,19 @@ def _rechunked(pieces, size):
         del buffer[:whole]
     if buffer:
         yield bytes(buffer)
+
+
+class _Remembered:
+    """An iterator that remembers what it gave until the consumer takes it from ``done``
+    (the ranges of tasks submitted ahead, for the progress of each result in turn)."""
+
+    def __init__(self, items):
+        self._items, self.done = iter(items), deque()
+
+    def __iter__(self):
+        for item in self._items:
+            self.done.append(item)
+            yield item
 
 
 class _ChunkReader(io.RawIOBase):
