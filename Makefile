@@ -16,7 +16,7 @@ setup: $(STAMP) wordnet
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,cluster]'
 	touch $@
 
 # WordNet: NLTK's downloader where there is internet, else Debian's packages (as root),

@@ -52,6 +52,9 @@ def train_group():
     """
 
 
+# The methods whose count pipeline runs on a Dask cluster (wordrep.cluster); word2vec and
+# fastText stay on one machine (README, "Running on a cluster").
+CLUSTER_METHODS = ("ppmi", "svd")
 FORMAT_CHOICES = click.Choice(["native", "word2vec", "word2vec-binary", "glove"])
 
 
@@ -59,8 +62,9 @@ def make_train_command(entry):
     needs_corpus = entry.needs_corpus
 
     def callback(corpus, output, output_format, tokenizer_settings, memory=None, dry_run=False,
-                 **values):
+                 cluster=None, **values):
         from .. import budget, storage
+        from .. import cluster as dask_cluster
         from ..representations import build, check_params
         if output is None and not dry_run:
             raise click.UsageError("Missing option '-o' / '--output'.")
@@ -68,16 +72,25 @@ def make_train_command(entry):
         target, output_format = _output_target(output, output_format) if output else (None, None)
         values = check_params(entry, values)
         size, source = budget.resolve(memory)
+        if cluster:
+            dask_cluster.check(cluster)
         if corpus:
             tokenizer = make_tokenizer(**tokenizer_settings)
             if _announce(entry.name, corpus, tokenizer, values, size, dry_run):
                 return
-            opened = open_corpus_cli(corpus, tokenizer)
+            if cluster:  # read by the cluster's workers, not here
+                from ..corpora import open_corpus
+                opened = open_corpus(corpus, tokenizer)
+            else:
+                opened = open_corpus_cli(corpus, tokenizer)
         else:
             opened = None
         started = time.perf_counter()
-        with budget.limit(size):
-            rep = build(entry.name, opened, **values)
+        # The cluster, like the budget, is a context: where a model is built, never a parameter
+        with budget.limit(size), dask_cluster.maybe(cluster) as on:
+            rep = build(entry.name, dask_cluster.on_cluster(opened), **values)
+            if on is not None:
+                rep.metadata["cluster"] = on.describe()
         seconds = time.perf_counter() - started
         storage.save(rep, target, format=output_format)
         echo_err(f"{entry.name}: {len(rep.vocabulary):,} words, built in {seconds:.1f} s, "
@@ -103,6 +116,12 @@ def make_train_command(entry):
             click.Option(["--dry-run"], is_flag=True,
                          help="Print the estimated time, memory and disk of each stage, and "
                               "exit without building.")]
+    if entry.name in CLUSTER_METHODS:
+        options.append(click.Option(
+            ["--cluster"], metavar="ADDRESS",
+            help="Count on a Dask cluster: local (one worker a core), local:N, or a "
+                 "scheduler's address tcp://host:8786 (needs pip install 'wordrep[cluster]'). "
+                 "Results do not depend on it."))
     arguments = [click.Argument(["corpus"], required=needs_corpus)]
     command = click.Command(entry.name, params=arguments + options,
                             callback=_with_tokenizer(callback),

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 
-from .sparse_products import ParallelProducts
+from .sparse_products import products as sparse_products
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def block_krylov_svd(matrix, dim, power_iterations=None, block=BLOCK, seed=0, wo
     if (power_iterations + 1) * block >= min(a.shape):
         return _dense_svd(a, dim, right)
     rng = np.random.default_rng(seed)
-    with ParallelProducts(a, max_columns=block, workers=workers) as products:
+    with sparse_products(a, max_columns=block, workers=workers) as products:
         basis, t, complete, change = _krylov_space(products, dim, power_iterations, block,
                                                    rng, tol)
         log.debug("krylov SVD: %d columns, singular values moving by %.1e", complete, change)

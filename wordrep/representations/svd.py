@@ -25,7 +25,7 @@ import scipy.sparse.linalg
 from ..errors import UserError
 from . import block_krylov as krylov
 from .block_krylov import block_krylov_svd
-from .sparse_products import ParallelProducts
+from .sparse_products import products as sparse_products
 
 SOLVERS = ("krylov", "randomized", "arpack")
 
@@ -86,7 +86,7 @@ def randomized_svd(matrix, dim, power_iterations=6, oversample=60, seed=0, worke
     width = min(dim + oversample, min(a.shape))
     rng = np.random.default_rng(seed)
     omega = rng.standard_normal((a.shape[1], width), dtype=np.float32)
-    with ParallelProducts(a, max_columns=width, workers=workers) as products:
+    with sparse_products(a, max_columns=width, workers=workers) as products:
         # Each product's result is used up (copied into the next product's input, or
         # factorized in place) before the next product overwrites it: no copies needed.
         y = products.dot(omega, copy=False)

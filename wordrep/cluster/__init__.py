@@ -1,0 +1,172 @@
+"""The count pipeline on a Dask cluster: ``--cluster ADDRESS`` (``pip install 'wordrep[cluster]'``).
+
+ADDRESS is ``local`` (a ``LocalCluster`` started here, one worker process a core), ``local:N``
+(N worker processes) or the address of a running scheduler, ``tcp://host:8786`` (started as
+Dask's own ``dask scheduler`` and ``dask worker tcp://host:8786``). Like the memory budget
+(:mod:`wordrep.budget`), where a model is built never changes it: the cluster is a context
+(:func:`connect`), not a parameter, and no cache key holds it; the model's metadata records it.
+
+What runs where (every step a Dask task on the workers, every result kept on them until the
+next step needs it; only the vocabulary, the finished matrices and the thin SVD bases reach
+this process):
+
+1. *shards*: a plain file is cut into byte ranges at line breaks by
+   :func:`wordrep.corpora.parallel._range_bounds`, each read and tokenized by a task exactly
+   as the parallel reader's workers do (the same tokens); a compressed file (gzip and xz
+   streams decompress only from their start) is decompressed and tokenized by one task and
+   cut into shards of ``SHARD_TOKENS`` there. Every worker must read the corpus at the same
+   path (a shared filesystem): checked on each worker first.
+2. *vocabulary*: each shard's word counts, summed by a tree of tasks (fan-in ``FAN_IN``); the
+   order is the single-process one (count descending, then the word).
+3. *windows*: each shard's tokens are renumbered, trimmed and subsampled with
+   :func:`~wordrep.representations.cooccurrence.prepared_chunks` at their global token offset
+   (the same subsampling draws) and global line numbers; the last ``window`` tokens of the
+   shards before it are carried in, so that pairs across shard edges count once, as across
+   chunk edges in one process. The pairs are summed as exact integers and cut by row block.
+4. *row blocks*: each block's parts from every shard are summed (a shuffle by row block);
+   this process writes them in order with :class:`~.count_store.CsrWriter`, so that the
+   count matrix is bit for bit that of the single-process path (integer sums do not depend
+   on their order). PPMI runs per row block with the exact global marginals (the same
+   per-entry :class:`~.pmi.Scale`), and stays on the workers as CSR row blocks.
+5. *SVD*: the Krylov solver's products ``A X`` and ``A^T X`` run as tasks over those row
+   blocks (:class:`DaskProducts`, the interface of
+   :class:`~.sparse_products.ParallelProducts`): only the n x 32 dense blocks travel.
+
+A worker lost mid-count (killed, out of memory) costs only its tasks: every result above is
+a pure function of the corpus and the settings, and Dask recomputes what was lost. Ctrl-C
+cancels the cluster's work; the cache entry being built is not written.
+"""
+import contextlib
+import contextvars
+import logging
+import os
+import re
+
+from ..errors import UserError
+from .corpus import ClusterCorpus
+from .products import DaskProducts
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT = 4     # seconds to reach a scheduler (the error comes within 10 s)
+INSTALL_HINT = "Install it: pip install 'wordrep[cluster]' (adds dask[distributed])."
+
+_active = contextvars.ContextVar("wordrep_cluster", default=None)
+
+
+def parse_address(text):
+    """(kind, workers, address) of ``local``, ``local:N`` or ``tcp://host:port``."""
+    text = str(text).strip()
+    match = re.fullmatch(r"local(?::(\d+))?", text)
+    if match:
+        workers = int(match.group(1)) if match.group(1) else None
+        if workers is not None and workers < 1:
+            raise UserError(f"--cluster {text}: a local cluster needs at least 1 worker.",
+                            "Use local, local:2 or tcp://host:8786.")
+        return "local", workers, None
+    if re.fullmatch(r"(tcp|tls|ucx|inproc)://\S+", text):
+        return text.split("://")[0], None, text
+    raise UserError(f"--cluster {text!r} is not a cluster address.",
+                    "Use local (one worker a core), local:N, or a scheduler's address such "
+                    "as tcp://host:8786.")
+
+
+def check(address):
+    """Check ``address`` and that Dask is installed, before any work (UserError if not)."""
+    parse_address(address)
+    _distributed()
+
+
+def _distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise UserError("--cluster needs Dask's distributed scheduler, which is not "
+                        "installed.", INSTALL_HINT) from None
+    return distributed
+
+
+class Cluster:
+    """A connected Dask client and what the metadata says about it."""
+
+    def __init__(self, client, kind, address):
+        self.client, self.kind, self.address = client, kind, address
+        self.ppmi = None   # (shape, nnz, row block futures, row bounds) of the last PPMI matrix
+
+    @property
+    def workers(self):
+        return len(self.client.scheduler_info()["workers"])
+
+    def describe(self):
+        """Where a model was built, for its metadata (no host names of a local cluster)."""
+        info = {"address": self.kind, "workers": self.workers}
+        if self.kind != "local":
+            info["scheduler"] = self.address
+        return info
+
+
+@contextlib.contextmanager
+def connect(address):
+    """Connect to (or start) the cluster ``address`` for the enclosed work (see module).
+
+    An unreachable scheduler is one UserError after ``CONNECT_TIMEOUT`` seconds. On the way
+    out (an error, Ctrl-C) the cluster's remaining work is cancelled.
+    """
+    kind, n_workers, remote = parse_address(address)
+    distributed = _distributed()
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    local = None
+    if kind == "local":
+        n_workers = n_workers or len(os.sched_getaffinity(0))
+        local = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1,
+                                         processes=True, dashboard_address=":0",
+                                         silence_logs=logging.ERROR)
+        client = distributed.Client(local)
+    else:
+        try:
+            client = distributed.Client(remote, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as exc:
+            raise UserError(f"cannot reach the Dask scheduler at {remote} "
+                            f"(within {CONNECT_TIMEOUT} s): {exc}",
+                            "Start one (dask scheduler; then dask worker "
+                            f"{remote} on each node) or check the address.") from None
+    cluster = Cluster(client, kind, remote or address)
+    log.info("Dask cluster %s: %d workers; dashboard %s", address, cluster.workers,
+             client.dashboard_link)
+    token = _active.set(cluster)
+    from ..representations import sparse_products
+    products = sparse_products.BACKEND.set(lambda a, max_columns: DaskProducts(cluster, a))
+    try:
+        yield cluster
+    finally:
+        sparse_products.BACKEND.reset(products)
+        _active.reset(token)
+        try:
+            client.cancel(list(client.futures), force=True)
+        finally:
+            client.close()
+            if local is not None:
+                local.close()
+
+
+def current():
+    """The cluster of the innermost :func:`connect`, or None."""
+    return _active.get()
+
+
+@contextlib.contextmanager
+def maybe(address):
+    """:func:`connect` when ``address`` is given, else nothing."""
+    if not address:
+        yield None
+        return
+    with connect(address) as cluster:
+        yield cluster
+
+
+def on_cluster(corpus):
+    """``corpus`` to be counted on the active cluster (unchanged without one)."""
+    cluster = current()
+    if cluster is None or isinstance(corpus, ClusterCorpus):
+        return corpus
+    return ClusterCorpus(corpus, cluster)

@@ -1,0 +1,198 @@
+"""A corpus counted on a Dask cluster: the client's side of :mod:`wordrep.cluster`."""
+import logging
+import operator
+import time
+
+import numpy as np
+
+from ..errors import UserError
+from .tasks import (BLOCKS_PER_WORKER, FAN_IN, Shard, _block_sum, _check_readable, _csr_part,
+                    _entries, _ppmi_block, _prepared, _read_compressed, _read_range,
+                    _shard_pairs, _sum_counts, _tail, _vocabulary, _word_index)
+
+log = logging.getLogger(__name__)
+
+
+class ClusterCorpus:
+    """A corpus whose vocabulary and counts are computed on a Dask cluster (see module).
+
+    Everything else (name, fingerprint, cache folders) is the wrapped corpus's: the cache
+    entries are those of the single-process path, so a model built on a cluster and one built
+    here share them.
+    """
+
+    def __init__(self, corpus, cluster):
+        self._corpus, self._cluster = corpus, cluster
+        self._shards = self._vocab = self._counted = None
+
+    def __getattr__(self, name):
+        return getattr(self._corpus, name)
+
+    @property
+    def client(self):
+        return self._cluster.client
+
+    # -- reading and the vocabulary --------------------------------------------------------------
+
+    def vocabulary(self, min_count=5, max_vocab=None):
+        """As :meth:`Corpus.vocabulary`: from the cached token ids if there are any, else
+        reduced on the cluster."""
+        from ..corpora.vocabulary import Vocabulary, check_min_count
+        check_min_count(min_count)
+        if self._vocab is None:
+            if self._corpus.cache_folder.exists():
+                return self._corpus.vocabulary(min_count, max_vocab)
+            words, counts = self._gather(self._vocabulary_future())
+            self._vocab = Vocabulary(words, counts)
+        return self._vocab.trim(min_count, max_vocab)
+
+    def _shard_futures(self):
+        """(shard futures, summary futures), read once per process."""
+        if self._shards is None:
+            source = self._corpus.source
+            if source.kind == "wikipedia":
+                raise UserError("a Wikipedia dump cannot be read on a cluster yet.",
+                                "Extract its text once (wordrep corpus info reads it, then "
+                                "use the text), or leave out --cluster.")
+            self._check_workers(source.files)
+            shards = []
+            for path in source.files:
+                shards += self._file_shards(str(path))
+            summaries = [self.client.submit(Shard.summary, s, pure=False) for s in shards]
+            self._shards = (shards, summaries)
+        return self._shards
+
+    def _file_shards(self, path):
+        from pathlib import Path
+
+        from ..corpora import parallel, sources
+        tokenizer = self._corpus.tokenizer
+        if sources.compression(Path(path)) is None:
+            bounds = parallel._range_bounds(Path(path))
+            return [self.client.submit(_read_range, path, a, b, tokenizer)
+                    for a, b in zip(bounds[:-1], bounds[1:])]
+        whole = self.client.submit(_read_compressed, path, tokenizer)
+        count = self.client.submit(len, whole).result()
+        return [self.client.submit(operator.getitem, whole, i) for i in range(count)]
+
+    def _check_workers(self, paths):
+        """One UserError naming the first worker that cannot read a file of the corpus."""
+        for path in paths:
+            problems = self.client.run(_check_readable, str(path))
+            for worker, problem in sorted(problems.items()):
+                if problem:
+                    raise UserError(f"the Dask worker {worker} cannot read the corpus "
+                                    f"{path} ({problem}).",
+                                    "Every worker must see the corpus at the same path (a "
+                                    "shared filesystem), or leave out --cluster.")
+
+    def _vocabulary_future(self):
+        """The whole vocabulary (min_count 1), summed by a tree of tasks."""
+        _, summaries = self._shard_futures()
+        parts = [self.client.submit(operator.itemgetter(2, 3), s) for s in summaries]
+        while len(parts) > FAN_IN:
+            parts = [self.client.submit(_sum_counts, *parts[i:i + FAN_IN])
+                     for i in range(0, len(parts), FAN_IN)]
+        return self.client.submit(_vocabulary, self.client.submit(_sum_counts, *parts))
+
+    def _gather(self, future):
+        """A future's result; a worker that dies repeatedly is one UserError."""
+        from distributed import KilledWorker
+        try:
+            return future.result()
+        except KilledWorker as exc:
+            raise UserError(f"Dask workers running wordrep's tasks died repeatedly ({exc}).",
+                            "Check the workers' memory limits and logs.") from None
+
+    # -- counting ----------------------------------------------------------------------------
+
+    def count_into(self, out, vocab_size, window, weighting, context, subsample, delete_rare,
+                   seed):
+        """Write the count matrix of the vocabulary's first ``vocab_size`` words into ``out``
+        (:func:`.count_store.open_csr`'s folder): the single-process path's, bit for bit."""
+        from ..representations.cooccurrence import _integer_weights
+        from ..representations.count_store import INT32_MAX, CsrWriter
+        started = time.perf_counter()
+        shards, summaries = self._shard_futures()
+        vocabulary = self._vocabulary_future()
+        words, counts = self._gather(vocabulary)
+        numerators, denominator, dtype = _integer_weights(window, weighting,
+                                                          int(counts.max(initial=0)))
+        if dtype == np.float64:
+            raise UserError(f"a {weighting} window of {window} on this corpus has sums past "
+                            "int64: it is counted in float64, in one process only.",
+                            "Leave out --cluster, or use a smaller window.")
+        sizes = self.client.gather([self.client.submit(operator.itemgetter(0, 1), s)
+                                    for s in summaries])
+        # a token's global line number: the line starts before its shard plus those in it
+        offsets = np.concatenate(([0], np.cumsum([t for t, _ in sizes])))
+        bases = np.concatenate(([0], np.cumsum([s for _, s in sizes])))
+        settings = dict(vocab_size=vocab_size, subsample=subsample, delete_rare=delete_rare,
+                        seed=seed, window=window, context=context, numerators=numerators)
+        bounds = self._row_bounds(counts[:vocab_size])
+        index = self.client.submit(_word_index, vocabulary)
+        [vocab_counts] = self.client.scatter([counts], broadcast=True)
+        tail = (np.zeros(0, np.int32), np.zeros(0, np.int64))
+        per_shard = []
+        for shard, offset, base in zip(shards, offsets.tolist(), bases.tolist()):
+            prepared = self.client.submit(_prepared, shard, index, vocab_counts, settings,
+                                          offset, base)
+            per_shard.append(self.client.submit(_shard_pairs, prepared, tail, settings, bounds))
+            tail = self.client.submit(_tail, tail, prepared, window)
+        blocks = [self.client.submit(_block_sum, *[self.client.submit(operator.getitem, p, b)
+                                                   for p in per_shard])
+                  for b in range(len(bounds) - 1)]
+        with CsrWriter(out, (vocab_size, vocab_size), np.int32) as writer:
+            nnz = 0
+            for future in blocks:
+                keys, sums = self._gather(future)
+                writer.add_sums(keys, sums, denominator)
+                nnz += keys.size
+            if nnz > INT32_MAX:
+                raise UserError("more co-occurring pairs than this version writes from a "
+                                "cluster (2^31).", "Leave out --cluster.")
+        self._counted = (str(out), blocks, bounds, denominator)
+        log.info("counted on the cluster in %.1f s (%d shards, %d row blocks)",
+                 time.perf_counter() - started, len(shards), len(blocks))
+
+    def _row_bounds(self, counts):
+        """Row cuts giving each block about the same number of tokens (pairs follow them)."""
+        n_blocks = max(1, BLOCKS_PER_WORKER * self._cluster.workers)
+        cumulative = np.cumsum(counts)
+        targets = np.linspace(0, cumulative[-1] if counts.size else 0, n_blocks + 1)[1:-1]
+        cuts = np.searchsorted(cumulative, targets, side="right")
+        return sorted({0, *cuts.tolist(), int(counts.size)})
+
+    # -- PPMI -------------------------------------------------------------------------------
+
+    def association_into(self, counts_folder, out, cds, neg, kind, budget=None):
+        """:func:`.count_store.association_blocks` on the cluster: the same matrix, written
+        into ``out``, and kept on the workers as CSR row blocks for the SVD."""
+        from ..representations.count_store import CsrWriter, open_csr, read_marginals
+        counts = open_csr(counts_folder)
+        blocks, bounds, denominator = self._count_blocks(counts_folder, counts)
+        [marginals] = self.client.scatter([read_marginals(counts_folder)], broadcast=True)
+        settings = dict(n_cols=counts.shape[1], denominator=denominator, cds=cds, neg=neg,
+                        kind=kind)
+        ppmi = [self.client.submit(_ppmi_block, block, marginals, settings, first, last)
+                for block, first, last in zip(blocks, bounds[:-1], bounds[1:])]
+        with CsrWriter(out, counts.shape, counts.indptr.dtype) as writer:
+            for future in ppmi:
+                writer.add(*self._gather(self.client.submit(_entries, future)))
+        parts = [self.client.submit(_csr_part, future) for future in ppmi]
+        nnz = int(np.load(f"{out}/data.npy", mmap_mode="r").size)
+        self._cluster.ppmi = (counts.shape, nnz, parts, bounds)
+
+    def _count_blocks(self, counts_folder, counts):
+        """The count matrix's row blocks on the cluster: those just counted, else scattered
+        from the cached matrix (as integer sums: the entries times the denominator)."""
+        if self._counted is not None and self._counted[0] == str(counts_folder):
+            return self._counted[1:]
+        bounds = self._row_bounds(np.diff(np.asarray(counts.indptr, dtype=np.int64)))
+        blocks = []
+        for first, last in zip(bounds[:-1], bounds[1:]):
+            part = counts[first:last].tocoo()
+            keys = (part.row.astype(np.int64) + first) * counts.shape[1] + part.col
+            [future] = self.client.scatter([(keys, part.data.astype(np.float64))])
+            blocks.append(future)
+        return blocks, bounds, 1
