@@ -9,6 +9,7 @@ from wordrep import report
 from wordrep.benchmarks.named import gensim_test_file
 from wordrep.corpora import open_corpus
 from wordrep.evaluation import Results
+from wordrep.report.summary import _lead_sentence
 from wordrep.storage import load
 
 PROBES = {"government": "politics", "minister": "politics", "police": "law", "court": "law",
@@ -152,7 +153,7 @@ def test_ties_are_called_ties(results):
     view = report.ResultsView(results, {})
     ranked, _, _ = view.ranking("google")
     tied = [(n, s) for n, s in ranked if s == ranked[-1][1]]
-    line = report._lead_sentence(view, "google", tied)
+    line = _lead_sentence(view, "google", tied)
     assert line == f"{tied[0][0]} and {tied[1][0]} tie for best at {tied[0][1]:.3f}."
 
 

@@ -9,6 +9,7 @@ import pytest
 import wordrep
 from wordrep import report
 from wordrep.corpora import open_corpus
+from wordrep.report.figures import pca_coordinates, pca_plot
 
 PROBES = ["king", "queen", "man", "woman", "government", "minister", "police", "court",
           "children", "year", "week", "fire", "people", "australia", "australian", "sydney",
@@ -91,9 +92,9 @@ def test_pca_labels_do_not_overlap(lee):
     words = [w for w in PROBES if w in svd]
     crowded = np.random.default_rng(0).normal(size=(len(words), 5)) * 1e-3
     crowded[:, 0] += np.arange(len(words)) * 1e-5   # almost one point: every label clashes
-    maps, _ = report.pca_coordinates({"svd": (words, svd.vectors(words)),
+    maps, _ = pca_coordinates({"svd": (words, svd.vectors(words)),
                                       "crowded": (words, crowded)})
-    fig = report.pca_plot(maps, {w: "probe" for w in words})
+    fig = pca_plot(maps, {w: "probe" for w in words})
     per_axis = _label_boxes(fig)
     assert [len(b) for b, _ in per_axis] == [len(words), len(words)]
     for boxes, frame in per_axis:
