@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 GRAD_CLIP = 100.0  # glove.c's grad_clip_value
 CHECK_EVERY = 1 << 16  # pairs between a worker's looks at the others' failure flag
+DIVERGED = 100  # a cost this many times that of all-zero vectors: the parameters blew up
 
 GLOVE_PARAMS = {
     "dim": Int(low=1), "window": Int(low=1), "min_count": Int(low=1),
@@ -143,8 +144,8 @@ class GloveModel:
         """
         import numba
         kernels = _kernels()
-        threads = min(workers, numba.config.NUMBA_NUM_THREADS)
-        numba.set_num_threads(threads)
+        numba.set_num_threads(min(workers, numba.config.NUMBA_NUM_THREADS))
+        ceiling = DIVERGED * kernels.zero_cost(values, x_max, alpha) / max(rows.size, 1)
         costs = []
         for epoch in range(1, epochs + 1):
             started = time.perf_counter()
@@ -152,10 +153,7 @@ class GloveModel:
                                       np.float32(x_max), np.float32(alpha),
                                       np.float32(learning_rate), workers)
             cost = float(sums.sum()) / max(rows.size, 1)
-            if bad.any() or not math.isfinite(cost):
-                raise UserError(f"glove: the cost became NaN or infinite in epoch {epoch} "
-                                f"(learning rate {learning_rate:g}): training diverged.",
-                                "Lower the learning rate (GloVe's default is 0.05).")
+            _check_cost(cost, bad.any(), ceiling, epoch, learning_rate)
             seconds = time.perf_counter() - started
             costs.append(cost)
             log.info("glove: epoch %d/%d, cost %.6f, %s pairs/s", epoch, epochs, cost,
@@ -166,6 +164,22 @@ class GloveModel:
         """The word vectors, biases dropped: W + C, or W."""
         dim = self.w.shape[1] - 1
         return self.w[:, :dim] + self.c[:, :dim] if w_plus_c else self.w[:, :dim].copy()
+
+
+def _check_cost(cost, nonfinite, ceiling, epoch, learning_rate):
+    """Stop when training diverged: an error that became NaN or infinite, or a cost far above
+    that of all-zero vectors (glove.c's clipping keeps the cost finite while the parameters
+    blow up: on lee, learning rate 0.5 trains and 1 ends 10^8 times higher)."""
+    if nonfinite or not math.isfinite(cost):
+        what = "the cost became NaN or infinite"
+    elif cost > ceiling:
+        what = (f"the cost reached {cost:.3g}, over {DIVERGED} times that of all-zero "
+                f"vectors ({ceiling / DIVERGED:.3g})")
+    else:
+        return
+    raise UserError(f"glove: training diverged in epoch {epoch}: {what}.",
+                    f"Lower the learning rate (it is {learning_rate:g}; GloVe's default is "
+                    "0.05).")
 
 
 _KERNELS = None

@@ -71,3 +71,14 @@ def epoch(rows, cols, values, w, c, gw, gc, x_max, alpha, eta, workers):
         costs[t] = _shard(rows, cols, values, w, c, gw, gc, x_max, alpha, eta,
                           n * t // workers, n * (t + 1) // workers, bad, t)
     return costs, bad
+
+
+@njit(cache=True, parallel=True, fastmath=FASTMATH)
+def zero_cost(values, x_max, alpha):
+    """The cost of all-zero parameters, summed: 0.5 f(x) log(x)^2 over the pairs."""
+    total = 0.0
+    for k in prange(values.size):
+        x = np.float64(values[k])
+        weight = 1.0 if x > x_max else (x / x_max) ** alpha
+        total += 0.5 * weight * np.log(x) ** 2
+    return total
