@@ -81,6 +81,17 @@ CHUNK_TOKENS = 1 << 21  # tokens of the corpus prepared at a time (8 MB of ids)
 FLUSH_PAIRS = 1 << 22  # pairs a thread gathers, at least, before it combines them
 
 
+PAIR_BYTES = 144  # a pair in flight: ids, weight, both directions, key, sum, sort temporaries
+
+
+def chunk_tokens_for(memory, window, workers=None):
+    """Tokens to prepare at a time so that the pairs of the chunks in flight (one a thread,
+    each token making at most 2 x ``window`` pairs) take about half of ``memory`` bytes."""
+    workers = max(1, workers or os.cpu_count() or 1)
+    tokens = memory // (2 * workers * 2 * window * PAIR_BYTES)
+    return int(min(CHUNK_TOKENS, max(1 << 12, tokens)))
+
+
 def prepare_tokens(ids, lines, vocab_counts, vocab_size, subsample=None, delete_rare=True,
                    seed=0, chunk_tokens=CHUNK_TOKENS):
     """The token stream the windows run over: ids and the line number of each token.

@@ -112,11 +112,14 @@ def _count_entry(corpus, min_count, max_vocab, window, weighting, context, subsa
     entry = _cache_folder(corpus, "counts", params)
 
     def build(tmp):  # chunk by chunk over the cached token ids, within the memory budget
+        if hasattr(corpus, "count_into"):  # a corpus on a Dask cluster counts there (cluster.py)
+            return corpus.count_into(tmp, len(vocab), window, weighting, context,
+                                     subsample or None, delete_rare, seed)
         spills = (entry.with_name(f".{entry.name}.spills") if entry is not None
                   else tmp / "spills")
-        chunk = cooccurrence.CHUNK_TOKENS
-        store = CountStore(spills, (len(vocab), len(vocab)),
-                           memory if memory is not None else budget.current(),
+        size = memory if memory is not None else budget.current()
+        chunk = cooccurrence.chunk_tokens_for(size, window)
+        store = CountStore(spills, (len(vocab), len(vocab)), size,
                            meta=dict(params, chunk_tokens=chunk, vocab_size=len(vocab)))
         cooccurrence.corpus_counts(corpus.token_ids(), len(vocab), window, weighting, context,
                                    subsample or None, delete_rare, seed, chunk_tokens=chunk,
@@ -143,8 +146,9 @@ def association_matrix(corpus, cds=0.75, neg=1, kind="ppmi", timings=None, memor
     params = dict(count_params, cds=cds, neg=neg, kind=kind, stage="pmi", version=3)
     _, matrix = _cached(
         _cache_folder(corpus, "pmi", params),
-        lambda tmp: association_blocks(counts_folder, tmp, cds, neg, kind,
-                                       memory if memory is not None else budget.current()),
+        lambda tmp: getattr(corpus, "association_into", association_blocks)(
+            counts_folder, tmp, cds, neg, kind,
+            memory if memory is not None else budget.current()),
         timings, "pmi")
     return vocab, matrix
 

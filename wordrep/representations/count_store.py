@@ -93,12 +93,26 @@ def _open_files():
 
 def combine(keys, sums):
     """Sort ``keys`` and add up the ``sums`` of equal keys (exact: integers)."""
-    order = np.argsort(keys, kind="stable")
-    keys, sums = keys[order], sums[order]
+    keys, sums = sort_pairs(keys, sums)
     if keys.size == 0:
         return keys, sums
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     return keys[starts], np.add.reduceat(sums, starts)
+
+
+def sort_pairs(keys, sums):
+    """``keys`` in increasing order, ``sums`` in the same order. Small non-negative sums
+    (fresh window weights) are packed below the key into one int64 and sorted with numpy's
+    vectorized sort, ten times faster than an argsort; others are argsorted stably (timsort,
+    which merges already sorted runs, such as a merge's inputs, in linear time)."""
+    if keys.size == 0:
+        return keys, sums
+    shift = int(sums.max()).bit_length()
+    if sums.min() >= 0 and int(keys.max()).bit_length() + shift <= 63:
+        packed = np.sort((keys << shift) | sums)
+        return packed >> shift, packed & ((1 << shift) - 1)
+    order = np.argsort(keys, kind="stable")
+    return keys[order], sums[order]
 
 
 class CountStore:
@@ -297,11 +311,16 @@ class Accumulator:
                 self.spill()
 
     def combined(self):
-        """The pairs so far, sorted and combined (kept as such)."""
-        if len(self.keys) != 1 or self.pending:
-            keys = np.concatenate(self.keys) if self.keys else np.zeros(0, np.int64)
-            sums = np.concatenate(self.sums) if self.sums else np.zeros(0, np.int64)
-            keys, sums = combine(keys, sums)
+        """The pairs so far, sorted and combined (kept as such): the pending ones first, then
+        those with the pairs combined before (two sorted runs: a linear merge)."""
+        if self.pending or len(self.keys) != 1:
+            held = (self.keys[:1], self.sums[:1]) if self.held else ([], [])
+            new_keys, new_sums = self.keys[len(held[0]):], self.sums[len(held[0]):]
+            keys, sums = combine(np.concatenate(new_keys) if new_keys else np.zeros(0, np.int64),
+                                 np.concatenate(new_sums) if new_sums else np.zeros(0, np.int64))
+            if held[0]:
+                keys, sums = combine(np.concatenate((held[0][0], keys)),
+                                     np.concatenate((held[1][0], sums)))
             self.keys, self.sums, self.pending, self.held = [keys], [sums], 0, keys.size
         return self.keys[0], self.sums[0]
 
