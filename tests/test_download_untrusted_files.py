@@ -16,7 +16,7 @@ import scipy.sparse
 from click.testing import CliRunner
 
 import wordrep
-from wordrep import wordnet
+from wordrep.wordnet import installing
 from wordrep.cli import main
 from wordrep.errors import UserError
 from wordrep.storage import load, save
@@ -127,10 +127,10 @@ def test_no_shell_and_subprocess_only_in_wordnet_install():
                                                         and keyword.value.value is False)), \
                 f"{module}:{call.lineno} passes shell="
         if name.startswith("subprocess."):
-            assert module == "wordnet.py", f"{module}:{call.lineno} runs a process"
+            assert module == "wordnet/installing.py", f"{module}:{call.lineno} runs a process"
     importers = sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
                        if "import subprocess" in p.read_text(encoding="utf-8"))
-    assert importers == ["wordnet.py"]
+    assert importers == ["wordnet/installing.py"]
 
 
 def test_apt_get_runs_with_fixed_arguments_whatever_the_user_gives(closed_port_url,
@@ -141,8 +141,8 @@ def test_apt_get_runs_with_fixed_arguments_whatever_the_user_gives(closed_port_u
         runs.append((args, options))
         return subprocess.CompletedProcess(args, 100, stdout="E: Unable to locate package")
 
-    monkeypatch.setattr(wordnet.subprocess, "run", fake_run)
-    monkeypatch.setattr(wordnet, "_apt_unavailable", lambda: None)
+    monkeypatch.setattr(installing.subprocess, "run", fake_run)
+    monkeypatch.setattr(installing, "_apt_unavailable", lambda: None)
     hostile = closed_port_url + "/index.xml;rm -rf ~;`touch pwned`$(id)"
     result = CliRunner().invoke(main, ["wordnet", "install", "--force", "--index-url", hostile])
     assert result.exit_code == 2 and "could not install WordNet" in result.stderr
@@ -155,9 +155,9 @@ def test_apt_get_runs_with_fixed_arguments_whatever_the_user_gives(closed_port_u
 
 
 def test_no_apt_runs_nothing(closed_port_url, monkeypatch):
-    monkeypatch.setattr(wordnet.subprocess, "run",
+    monkeypatch.setattr(installing.subprocess, "run",
                         lambda *a, **k: pytest.fail("a process was started"))
-    monkeypatch.setattr(wordnet, "_apt_unavailable", lambda: None)
+    monkeypatch.setattr(installing, "_apt_unavailable", lambda: None)
     result = CliRunner().invoke(main, ["wordnet", "install", "--force", "--no-apt",
                                        "--index-url", closed_port_url + "/index.xml"])
     assert result.exit_code == 2

@@ -55,6 +55,7 @@ SCRIPTS = {"wordrep.cli.__main__"}
 # Modules whose examples read WordNet: their test gets the session's WordNet folder.
 WORDNET_MODULES = {
     "wordrep.wordnet",
+    "wordrep.wordnet.loading",
     "wordrep.representations.retrofit",
     "wordrep.representations.wordnet_features",
     "wordrep.representations.wordnet_graph",

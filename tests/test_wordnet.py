@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from wordrep import wordnet
+from wordrep.wordnet import copying, installing, locating
 from wordrep.cli import main
 from wordrep.errors import UserError
 
@@ -28,7 +29,7 @@ def nowhere(tmp_path, monkeypatch):
     empty = tmp_path / "empty_nltk_data"
     empty.mkdir()
     monkeypatch.setattr(nltk.data, "path", [str(empty)])
-    monkeypatch.setattr(wordnet, "SYSTEM_DIRS", ())
+    monkeypatch.setattr(locating, "SYSTEM_DIRS", ())
     monkeypatch.delenv("WNHOME", raising=False)
     monkeypatch.delenv("WORDREP_WORDNET", raising=False)
     return tmp_path
@@ -78,7 +79,7 @@ def test_the_cache_copy_is_made_once(nowhere, wordnet_copy, wordrep_home, monkey
     monkeypatch.setenv("WORDREP_WORDNET", str(wordnet_copy))
     copies = []
     real_copy = wordnet.copy_nltk_ready
-    monkeypatch.setattr(wordnet, "copy_nltk_ready",
+    monkeypatch.setattr(copying, "copy_nltk_ready",
                         lambda source, target: (copies.append(source), real_copy(source, target)))
     first = wordnet.locate().reader_root
     inode = (first / "data.noun").stat().st_ino
@@ -132,7 +133,7 @@ def test_an_nltk_ready_folder_is_read_in_place(wordnet_dir, wordrep_home):
 
 
 def test_system_wordnet_is_found_and_copied(nowhere, system_wordnet, wordrep_home, monkeypatch):
-    monkeypatch.setattr(wordnet, "SYSTEM_DIRS", (nowhere / "absent", system_wordnet))
+    monkeypatch.setattr(locating, "SYSTEM_DIRS", (nowhere / "absent", system_wordnet))
     location = wordnet.locate()
     assert (location.source, location.path, location.version) == ("system", system_wordnet, "3.0")
     assert location.reader_root.parent == wordrep_home / "wordnet"
@@ -178,7 +179,7 @@ def test_an_incomplete_system_folder_is_named(nowhere, tmp_path, monkeypatch):
     partial = tmp_path / "partial"
     partial.mkdir()
     (partial / "data.noun").write_text("")
-    monkeypatch.setattr(wordnet, "SYSTEM_DIRS", (partial,))
+    monkeypatch.setattr(locating, "SYSTEM_DIRS", (partial,))
     with pytest.raises(UserError, match=f"{partial} is incomplete \\(no index.noun"):
         wordnet.locate()
 
@@ -197,7 +198,7 @@ def nltk_server_files(tmp_path_factory):
     unzipped = 0
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         zf.writestr("wordnet/", "")
-        for name in wordnet._database_files(source):
+        for name in wordnet.database_files(source):
             zf.write(source / name, f"wordnet/{name}")
             unzipped += (source / name).stat().st_size
         zf.writestr("wordnet/lexnames", wordnet.lexnames_text())
@@ -285,11 +286,11 @@ def test_a_failing_nltk_download_falls_back_on_apt(nowhere, system_wordnet, clos
             return 0, "Reading package lists..."
         if len(commands) == 1:
             return 100, "E: Unable to locate package wordnet-base"
-        monkeypatch.setattr(wordnet, "SYSTEM_DIRS", (system_wordnet,))  # "installed"
+        monkeypatch.setattr(locating, "SYSTEM_DIRS", (system_wordnet,))  # "installed"
         return 0, "Setting up wordnet-base"
 
-    monkeypatch.setattr(wordnet, "_apt_unavailable", lambda: None)
-    monkeypatch.setattr(wordnet, "_run", fake_apt)
+    monkeypatch.setattr(installing, "_apt_unavailable", lambda: None)
+    monkeypatch.setattr(installing, "_run", fake_apt)
     location = wordnet.install(lambda m: None, server_index_url=closed_port_url + "/index.xml")
     install = ["apt-get", "install", "-y", "wordnet-base", "wordnet-sense-index"]
     assert commands == [install, ["apt-get", "update"], install]
@@ -297,8 +298,8 @@ def test_a_failing_nltk_download_falls_back_on_apt(nowhere, system_wordnet, clos
 
 
 def test_apt_failure_is_reported_with_its_last_line(nowhere, closed_port_url, monkeypatch):
-    monkeypatch.setattr(wordnet, "_apt_unavailable", lambda: None)
-    monkeypatch.setattr(wordnet, "_run", lambda command: (100, "...\nE: no space left"))
+    monkeypatch.setattr(installing, "_apt_unavailable", lambda: None)
+    monkeypatch.setattr(installing, "_run", lambda command: (100, "...\nE: no space left"))
     with pytest.raises(UserError, match="failed \\(exit status 100\\): E: no space left"):
         wordnet.install(lambda m: None, server_index_url=closed_port_url + "/index.xml")
 
