@@ -118,8 +118,11 @@ def connect(address):
     local = None
     if kind == "local":
         n_workers = n_workers or len(os.sched_getaffinity(0))
+        # the memory budget shared among the workers: Dask spills a worker's results to its
+        # disk past 60% of its limit, pauses it at 80% and restarts it at 95%
         local = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1,
                                          processes=True, dashboard_address=":0",
+                                         memory_limit=budget_share(n_workers),
                                          silence_logs=logging.ERROR)
         client = distributed.Client(local)
     else:
@@ -147,6 +150,12 @@ def connect(address):
             client.close()
             if local is not None:
                 local.close()
+
+
+def budget_share(n_workers):
+    """Each local worker's memory limit: its share of the run's budget (wordrep.budget)."""
+    from .. import budget
+    return max(budget.MIN_BUDGET, budget.current() // n_workers)
 
 
 def current():

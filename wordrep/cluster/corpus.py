@@ -7,7 +7,7 @@ import numpy as np
 
 from ..errors import UserError
 from .tasks import (BLOCKS_PER_WORKER, FAN_IN, Shard, _block_sum, _check_readable, _csr_part,
-                    _entries, _ppmi_block, _prepared, _read_compressed, _read_range,
+                    _entries, _ppmi_block, _prepared, _read_range, _read_whole,
                     _shard_pairs, _sum_counts, _tail, _vocabulary, _word_index)
 
 log = logging.getLogger(__name__)
@@ -50,29 +50,27 @@ class ClusterCorpus:
         """(shard futures, summary futures), read once per process."""
         if self._shards is None:
             source = self._corpus.source
-            if source.kind == "wikipedia":
-                raise UserError("a Wikipedia dump cannot be read on a cluster yet.",
-                                "Extract its text once (wordrep corpus info reads it, then "
-                                "use the text), or leave out --cluster.")
             self._check_workers(source.files)
             shards = []
             for path in source.files:
-                shards += self._file_shards(str(path))
+                shards += self._file_shards(str(path), source.kind)
             summaries = [self.client.submit(Shard.summary, s, pure=False) for s in shards]
             self._shards = (shards, summaries)
         return self._shards
 
-    def _file_shards(self, path):
+    def _file_shards(self, path, kind):
+        """Futures of a file's shards: its byte ranges (a plain file), else read whole."""
         from pathlib import Path
 
         from ..corpora import parallel, sources
         tokenizer = self._corpus.tokenizer
-        if sources.compression(Path(path)) is None:
+        if kind != "wikipedia" and sources.compression(Path(path)) is None:
             bounds = parallel._range_bounds(Path(path))
             return [self.client.submit(_read_range, path, a, b, tokenizer)
                     for a, b in zip(bounds[:-1], bounds[1:])]
-        whole = self.client.submit(_read_compressed, path, tokenizer)
-        count = self.client.submit(len, whole).result()
+        whole = self.client.submit(_read_whole, path, "text" if kind == "folder" else kind,
+                                   tokenizer)
+        count = self._gather(self.client.submit(len, whole))
         return [self.client.submit(operator.getitem, whole, i) for i in range(count)]
 
     def _check_workers(self, paths):
@@ -139,9 +137,11 @@ class ClusterCorpus:
                                           offset, base)
             per_shard.append(self.client.submit(_shard_pairs, prepared, tail, settings, bounds))
             tail = self.client.submit(_tail, tail, prepared, window)
-        blocks = [self.client.submit(_block_sum, *[self.client.submit(operator.getitem, p, b)
-                                                   for p in per_shard])
-                  for b in range(len(bounds) - 1)]
+        blocks = [self._block(per_shard, b) for b in range(len(bounds) - 1)]
+        # Only the blocks are wanted now: Dask frees each shard's results once they are used
+        # (and can still recompute them, from the graph, if a worker holding a block is lost).
+        del per_shard, prepared, tail
+        self._shards = None
         with CsrWriter(out, (vocab_size, vocab_size), np.int32) as writer:
             nnz = 0
             for future in blocks:
@@ -154,6 +154,15 @@ class ClusterCorpus:
         self._counted = (str(out), blocks, bounds, denominator)
         log.info("counted on the cluster in %.1f s (%d shards, %d row blocks)",
                  time.perf_counter() - started, len(shards), len(blocks))
+
+    def _block(self, per_shard, b):
+        """Row block ``b`` summed over the shards by a tree of tasks (fan-in ``FAN_IN``):
+        memory holds partial sums, in which frequent pairs are combined, not every part."""
+        parts = [self.client.submit(operator.getitem, p, b) for p in per_shard]
+        while len(parts) > 1:
+            parts = [self.client.submit(_block_sum, *parts[i:i + FAN_IN])
+                     for i in range(0, len(parts), FAN_IN)]
+        return parts[0] if per_shard[1:] else self.client.submit(_block_sum, *parts)
 
     def _row_bounds(self, counts):
         """Row cuts giving each block about the same number of tokens (pairs follow them)."""

@@ -1,7 +1,7 @@
 """The SVD's sparse products as Dask tasks over row blocks (see :mod:`wordrep.cluster`)."""
 import numpy as np
 
-from .tasks import BLOCKS_PER_WORKER, FAN_IN, _dot, _sum, _tdot
+from .tasks import BLOCKS_PER_WORKER, _dot_stack, _stack, _sum, _tdot_stack
 
 
 class DaskProducts:
@@ -18,15 +18,29 @@ class DaskProducts:
         self.client, self.a = cluster.client, a
         held = cluster.ppmi
         if held is not None and held[:2] == (a.shape, a.nnz):
-            held = held[2:]
+            parts, bounds = held[2:]
         else:
-            client = self.client
             a = sp.csr_matrix(a)
-            n_blocks = BLOCKS_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
+            n_blocks = BLOCKS_PER_WORKER * max(1, len(self.client.scheduler_info()["workers"]))
             bounds = np.linspace(0, a.shape[0], n_blocks + 1).astype(int).tolist()
-            parts = [client.scatter(a[f:l]) for f, l in zip(bounds[:-1], bounds[1:])]
-            held = (parts, bounds)
-        self.parts, self.bounds = held
+            parts = [self.client.scatter(a[f:l]) for f, l in zip(bounds[:-1], bounds[1:])]
+        self.stacks = self._stacks(parts, bounds)
+
+    def _stacks(self, parts, bounds):
+        """One task's worth of blocks per worker (those it holds): a product is then one task
+        a worker, not one a block (each costs a round trip to the scheduler)."""
+        holders = self.client.who_has(parts)
+        groups = {}
+        for i, part in enumerate(parts):
+            where = holders.get(part.key) or ["any"]
+            groups.setdefault(where[0], []).append(i)
+        stacks = []
+        for worker, members in groups.items():
+            pin = {} if worker == "any" else {"workers": [worker], "allow_other_workers": True}
+            stacks.append(self.client.submit(
+                _stack, [bounds[i] for i in members], [bounds[i + 1] for i in members],
+                *[parts[i] for i in members], **pin))
+        return stacks
 
     def __enter__(self):
         return self
@@ -35,23 +49,27 @@ class DaskProducts:
         self.close()
 
     def close(self):
-        pass   # the blocks belong to the corpus (or go with their futures)
+        self.client.cancel(self.stacks)   # the blocks themselves stay (the corpus's)
 
-    def dot(self, x, copy=True):
-        """``a @ x``: each block's rows."""
+    def _broadcast(self, x):
         [shared] = self.client.scatter([np.ascontiguousarray(x, dtype=np.float32)],
                                        broadcast=True, hash=False)
-        futures = [self.client.submit(_dot, part, shared, pure=False) for part in self.parts]
-        return np.vstack(self.client.gather(futures))
+        return shared
+
+    def dot(self, x, copy=True):
+        """``a @ x``: each worker's rows of the product."""
+        shared = self._broadcast(x)
+        out = np.empty((self.a.shape[0], x.shape[1]), dtype=np.float32)
+        for firsts, lasts, products in self.client.gather(
+                [self.client.submit(_dot_stack, stack, shared, pure=False)
+                 for stack in self.stacks]):
+            for first, last, product in zip(firsts, lasts, products):
+                out[first:last] = product
+        return out
 
     def tdot(self, x, copy=True):
-        """``a.T @ x``: each block's transpose times its rows of x, summed on the cluster."""
-        x = np.ascontiguousarray(x, dtype=np.float32)
-        slices = self.client.scatter([x[f:l] for f, l in zip(self.bounds[:-1], self.bounds[1:])],
-                                     hash=False)
-        futures = [self.client.submit(_tdot, part, xs, pure=False)
-                   for part, xs in zip(self.parts, slices)]
-        while len(futures) > 1:
-            futures = [self.client.submit(_sum, *futures[i:i + FAN_IN], pure=False)
-                       for i in range(0, len(futures), FAN_IN)]
-        return futures[0].result()
+        """``a.T @ x``: each worker's sum of its blocks' transposes times their rows of x."""
+        shared = self._broadcast(x)
+        partials = self.client.gather([self.client.submit(_tdot_stack, stack, shared, pure=False)
+                                       for stack in self.stacks])
+        return _sum(*partials)

@@ -52,13 +52,14 @@ def _read_range(path, start, end, tokenizer):
     return Shard([token for joined in blocks for token in parallel._decode(joined)])
 
 
-def _read_compressed(path, tokenizer):
-    """Shards of a compressed file (read whole by this task), about SHARD_TOKENS each."""
+def _read_whole(path, kind, tokenizer):
+    """Shards of a file read whole by one task (gzip and xz streams decompress only from
+    their start; a Wikipedia dump is parsed from its start), about SHARD_TOKENS each."""
     from pathlib import Path
 
-    from ..corpora import sources
+    from ..corpora.sources import ReadStats, Source
     shards, tokens = [], []
-    for text in sources.text_of(sources._byte_blocks(Path(path), lambda n: None)):
+    for text in Source(Path(path), kind, [Path(path)]).text_blocks(ReadStats()):
         tokens += tokenizer.tokens_with_newlines(text)
         if len(tokens) >= SHARD_TOKENS:
             shards.append(Shard(tokens))
@@ -166,14 +167,21 @@ def _entries(block):
     return block[:3]
 
 
-def _dot(block, x):
-    from ..representations.sparse_products import blocked_product
-    return blocked_product(block, x)
+def _stack(firsts, lasts, *blocks):
+    """A worker's row blocks for the products: (first rows, last rows, CSR blocks)."""
+    return firsts, lasts, blocks
 
 
-def _tdot(block, x):
+def _dot_stack(stack, x):
     from ..representations.sparse_products import blocked_product
-    return blocked_product(block.T.tocsr(), x)
+    firsts, lasts, blocks = stack
+    return firsts, lasts, [blocked_product(block, x) for block in blocks]
+
+
+def _tdot_stack(stack, x):
+    firsts, lasts, blocks = stack
+    # CSC views of the transposes: no transposed copy per product
+    return _sum(*[block.T @ x[first:last] for first, last, block in zip(*stack)])
 
 
 def _sum(*parts):
