@@ -15,7 +15,7 @@ import pytest
 import scipy.sparse as sp
 
 from wordrep import cache
-from wordrep.corpora import Corpus, open_corpus, sources, token_ids
+from wordrep.corpora import Corpus, open_corpus, reading, sources, token_ids
 from wordrep.corpora.tokenize import NEWLINE
 from wordrep.representations import count_based, cooccurrence as co
 
@@ -137,7 +137,7 @@ def test_token_ids_across_tiny_blocks_and_chunks_with_blank_lines(tmp_path, monk
              rng.integers(0, 40, size=3000)]
     path = tmp_path / "c.txt"
     path.write_text("\n".join(lines) + "\n\n\n")   # blank lines, and breaks at the very end
-    monkeypatch.setattr(sources, "BLOCK", 997)     # many blocks
+    monkeypatch.setattr(reading, "BLOCK", 997)     # many blocks
     monkeypatch.setattr(token_ids, "CHUNK", 1000)  # many renumbering chunks
     corpus = Corpus(path)
     arrays = corpus.token_ids()
@@ -249,7 +249,7 @@ def repeated_corpus(path, copies):
 
 
 def test_reading_and_counting_memory_does_not_grow_with_the_corpus(tmp_path, monkeypatch):
-    monkeypatch.setattr(sources, "BLOCK", 1 << 16)
+    monkeypatch.setattr(reading, "BLOCK", 1 << 16)
     monkeypatch.setattr(token_ids, "CHUNK", 1 << 14, raising=False)
     monkeypatch.setattr(co, "CHUNK_TOKENS", 1 << 14, raising=False)
     monkeypatch.setattr(co, "FLUSH_PAIRS", 1 << 16, raising=False)

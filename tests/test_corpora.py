@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from wordrep.cli import main
-from wordrep.corpora import Corpus, Tokenizer, Vocabulary, corpora, named, open_corpus, sources
+from wordrep.corpora import (Corpus, Tokenizer, Vocabulary, corpora, named, open_corpus, reading,
+                             sources)
 from wordrep.errors import UserError
 from wordrep.home import home
 
@@ -66,7 +67,7 @@ def test_compressed_files_read_transparently(tmp_path, suffix, opener):
 def test_text8_style_line_is_cut_into_pseudo_sentences_across_small_blocks(tmp_path, monkeypatch):
     words = [f"w{i % 997}" for i in range(25_000)]
     path = write(tmp_path / "text8", " ".join(words))          # one line, no newline at the end
-    monkeypatch.setattr(sources, "BLOCK", 1000)                # force many block boundaries
+    monkeypatch.setattr(reading, "BLOCK", 1000)                # force many block boundaries
     got = sentences(path)
     assert [len(s) for s in got] == [10_000, 10_000, 5_000]
     assert sum(got, []) == words

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from fuzzing import (mixed_encoding_bytes, mutated, plain_words, read, scratch, words,
                      examples)
-from wordrep.corpora import Corpus, Tokenizer, sources
+from wordrep.corpora import Corpus, Tokenizer, reading
 
 TOKENIZERS = st.builds(Tokenizer, lowercase=st.booleans(), apostrophes=st.booleans(),
                        hyphens=st.booleans(), pretokenized=st.booleans())
@@ -75,7 +75,7 @@ def whitespace_split(text):
 def refused_up_front(path):
     """Inputs the reader must refuse: NUL bytes in the first block, a compressed file that
     is not one (a magic number followed by other bytes), or nothing to read."""
-    return (b"\x00" in path.read_bytes()[:sources.SNIFF] or sources.compression(path) is not None)
+    return (b"\x00" in path.read_bytes()[:reading.SNIFF] or reading.compression(path) is not None)
 
 
 @settings(max_examples=examples(80))
@@ -137,7 +137,7 @@ def test_damaged_compressed_files_never_read_as_something_else(text, kind, data)
         path = folder / {"gzip": "c.gz", "bz2": "c.bz2", "xz": "c.xz"}[kind]
         path.write_bytes(damaged)
         sentences = read_corpus(f"corpus: damaged {kind}", path)
-        if sentences is not None and sources.compression(path) == kind:
+        if sentences is not None and reading.compression(path) == kind:
             assert sentences == whitespace_split(text), how
         if how == "intact":
             assert sentences == (whitespace_split(text) or None)
@@ -237,7 +237,7 @@ def test_one_line_of_500_mb_is_streamed_in_bounded_memory(tmp_path):
     assert got["lines"] == 1 and got["first"] == Corpus.max_sentence
     # 2.5 M words, then the whitespace-free run cut into pieces of at most BLOCK + MAX_CARRY
     assert got["tokens"] > 2_500_000 and got["types"] <= 25_000 + 5
-    assert got["longest"] <= sources.BLOCK + sources.MAX_CARRY
+    assert got["longest"] <= reading.BLOCK + reading.MAX_CARRY
     assert got["pieces"] == -(-got["tokens"] // Corpus.max_sentence)
     print(f"500 MB line: {got['tokens']:,} tokens, peak RSS {got['peak_mb']:.0f} MB")
     assert got["peak_mb"] < 300, got

@@ -11,7 +11,7 @@ import signal
 import numpy as np
 import pytest
 
-from wordrep.corpora import Corpus, Tokenizer, open_corpus, parallel, sources, token_ids
+from wordrep.corpora import Corpus, Tokenizer, open_corpus, parallel, reading, sources, token_ids
 from wordrep.errors import UserError
 
 RNG = np.random.default_rng(7)
@@ -41,7 +41,7 @@ def tiny(monkeypatch):
     monkeypatch.setattr(parallel, "BZ2_RANGE", 500)
     monkeypatch.setattr(parallel, "SCAN_BZ2", 777)          # stream headers across reads
     monkeypatch.setattr(parallel, "ARTICLES", 2)
-    monkeypatch.setattr(sources, "BLOCK", 1000)
+    monkeypatch.setattr(reading, "BLOCK", 1000)
     monkeypatch.setattr(parallel, "WORKERS", 3)
     return monkeypatch
 
@@ -108,7 +108,7 @@ def test_one_line_file_splits_at_spaces(tiny, tmp_path):
 
 def test_words_longer_than_the_carry_are_cut_where_one_process_cuts_them(tiny, tmp_path):
     # runs without whitespace longer than MAX_CARRY, across range and block ends
-    tiny.setattr(sources, "MAX_CARRY", 700)
+    tiny.setattr(reading, "MAX_CARRY", 700)
     pieces = [text8(300), "y" * 2500, text8(200), "z" * 1700 + "é" * 900, "\n", text8(500)]
     path = tmp_path / "long.txt"
     path.write_text(" ".join(pieces))

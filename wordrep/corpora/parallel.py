@@ -6,8 +6,8 @@ vocabulary order and every result) is exactly that of reading in one process:
 
 - a plain file: byte ranges that begin after a line break (after a space in a one-line file),
   each read, decoded and tokenized by a worker. A worker reads its range in chunks that end
-  where the single-process reader's do (multiples of ``sources.BLOCK`` from the start of the
-  file), so that even a word cut for being longer than ``sources.MAX_CARRY`` is cut at the
+  where the single-process reader's do (multiples of ``reading.BLOCK`` from the start of the
+  file), so that even a word cut for being longer than ``reading.MAX_CARRY`` is cut at the
   same place;
 - a compressed file: gzip and xz streams decompress only from the start, so this process
   decompresses (in its reader thread) and decodes, and the workers tokenize its text blocks.
@@ -42,10 +42,8 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from itertools import chain, islice, pairwise
 
-import numpy as np
-
 from ..errors import UserError
-from . import sources
+from . import reading
 
 WORKERS = None          # processes; None: every core this process may run on
 MIN_BYTES = 4 << 20     # smaller corpora (bytes on disk) are read in this process
@@ -84,12 +82,12 @@ def token_blocks(source, tokenizer, stats, update=lambda n: None):
         reader = _Reader(pool, 2 * n, tokenizer, stats, update)
         if source.kind == "wikipedia":
             stats.files += 1
-            with sources._still_there(source.path), _worker_death(source.path):
+            with reading.still_there(source.path), _worker_death(source.path):
                 yield from reader.wikipedia(source.path)
             return
         for path in source.files:
             stats.files += 1
-            with sources._still_there(path), _worker_death(path):
+            with reading.still_there(path), _worker_death(path):
                 yield from reader.file(path)
 
 
@@ -167,16 +165,16 @@ class _Reader:
         return _ordered(self.pool, calls, self.window)
 
     def file(self, path):
-        kind = sources.compression(path)
+        kind = reading.compression(path)
         if kind is None:
             yield from self._plain(path)
             return
         chunks = self._bz2_chunks(path) if kind == "bz2" else None
-        before = sources._replaced[0]
-        texts = sources.text_of(chunks or sources._byte_blocks(path, self.update))
+        before = reading.replaced_so_far()
+        texts = reading.text_of(chunks or reading.byte_blocks(path, self.update))
         for encoded in self.map((_tokenize, text, self.tokenizer) for text in texts):
             yield _decode(encoded)
-        self.stats.replaced_bytes += sources._replaced[0] - before
+        self.stats.replaced_bytes += reading.replaced_so_far() - before
 
     def _plain(self, path):
         ranges = list(pairwise(_range_bounds(path)))
@@ -194,7 +192,7 @@ class _Reader:
         bounds = _bz2_bounds(path)
         if bounds is None:
             return None
-        return _rechunked(self._decompressed(path, bounds), sources.BLOCK)
+        return _rechunked(self._decompressed(path, bounds), reading.BLOCK)
 
     def _decompressed(self, path, bounds):
         size = path.stat().st_size
@@ -208,7 +206,7 @@ class _Reader:
     def wikipedia(self, path):
         from gensim.corpora import wikicorpus
 
-        chunks = self._bz2_chunks(path) or sources._byte_blocks(path, self.update)
+        chunks = self._bz2_chunks(path) or reading.byte_blocks(path, self.update)
         pages = wikicorpus.extract_pages(_ChunkReader(chunks), filter_namespaces=("0",))
         batches = iter(lambda: list(islice(pages, ARTICLES)), [])
         try:
@@ -217,10 +215,10 @@ class _Reader:
                 yield _decode(encoded)
         except (BrokenProcessPool, UserError):
             raise
-        except sources._CORRUPT as exc:
-            raise sources._corrupt_error(path, "bz2", exc) from None
-        except sources._BAD_XML as exc:
-            raise sources.bad_dump_error(path, exc) from None
+        except reading.CORRUPT as exc:
+            raise reading.corrupt_error(path, "bz2", exc) from None
+        except reading.BAD_XML as exc:
+            raise reading.bad_dump_error(path, exc) from None
 
 
 def _decode(joined):
@@ -350,15 +348,15 @@ def _tokenize(text, tokenizer):
 def _read_range(path, start, end, tokenizer):
     """The encoded token blocks of bytes [start, end) of a plain file, and the bytes of
     invalid UTF-8 replaced."""
-    before = sources._replaced[0]
-    with sources._still_there(path):
-        blocks = [_tokenize(text, tokenizer) for text in sources.text_of(_chunks(path, start, end))]
-    return blocks, sources._replaced[0] - before
+    before = reading.replaced_so_far()
+    with reading.still_there(path):
+        blocks = [_tokenize(text, tokenizer) for text in reading.text_of(_chunks(path, start, end))]
+    return blocks, reading.replaced_so_far() - before
 
 
 def _chunks(path, start, end):
     """Bytes [start, end) of a file, in chunks that end at multiples of BLOCK (or at end)."""
-    block = sources.BLOCK
+    block = reading.BLOCK
     with open(path, "rb") as f:
         f.seek(start)
         position = start
@@ -376,7 +374,7 @@ def _decompress(path, start, end, last):
     As bz2.BZ2File does, bytes after the last stream that begin no stream are ignored, but
     only at the end of the file: elsewhere they are damage.
     """
-    with sources._still_there(path), open(path, "rb") as f:
+    with reading.still_there(path), open(path, "rb") as f:
         f.seek(start)
         data = f.read(end - start)
     out = []
@@ -392,15 +390,15 @@ def _decompress(path, start, end, last):
             if not decompressor.eof:
                 raise EOFError("Compressed file ended before the end-of-stream marker was reached")
             data = decompressor.unused_data
-    except sources._CORRUPT as exc:
-        raise sources._corrupt_error(path, "bz2", exc) from None
+    except reading.CORRUPT as exc:
+        raise reading.corrupt_error(path, "bz2", exc) from None
     return b"".join(out)
 
 
 def _wiki_tokens(path, pages, tokenizer):
     """The encoded tokens of a batch of (title, text, pageid) pages: one line per article."""
     try:
-        lines = list(sources.article_lines(pages))
-    except sources._BAD_XML as exc:
-        raise sources.bad_dump_error(path, exc) from None
+        lines = list(reading.article_lines(pages))
+    except reading.BAD_XML as exc:
+        raise reading.bad_dump_error(path, exc) from None
     return _tokenize("".join(line + "\n" for line in lines), tokenizer)
