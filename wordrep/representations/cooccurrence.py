@@ -82,6 +82,7 @@ FLUSH_PAIRS = 1 << 22  # pairs a thread gathers, at least, before it combines th
 
 
 PAIR_BYTES = 144  # a pair in flight: ids, weight, both directions, key, sum, sort temporaries
+PIECE_TOKENS = 1 << 18  # at most, whatever the budget: bigger pieces only sort slower
 
 
 def chunk_tokens_for(memory, window, workers=None):
@@ -89,7 +90,7 @@ def chunk_tokens_for(memory, window, workers=None):
     each token making at most 2 x ``window`` pairs) take about half of ``memory`` bytes."""
     workers = max(1, workers or os.cpu_count() or 1)
     tokens = memory // (2 * workers * 2 * window * PAIR_BYTES)
-    return int(min(CHUNK_TOKENS, max(1 << 12, tokens)))
+    return int(min(CHUNK_TOKENS, PIECE_TOKENS, max(1 << 12, tokens)))
 
 
 def prepare_tokens(ids, lines, vocab_counts, vocab_size, subsample=None, delete_rare=True,

@@ -254,7 +254,10 @@ class CountStore:
             for acc in self.accumulators:
                 acc.spill()
         if not self.runs:
-            sources = [_MemorySource(*acc.combined()) for acc in self.accumulators]
+            sources = []
+            for acc in self.accumulators:  # the runs of each, merged with the others' at once
+                acc._compact()
+                sources += [_MemorySource(keys, sums) for keys, sums in acc.runs]
         else:
             while len(self.runs) > self.fan_in:
                 self._merge_runs(self.runs[:self.fan_in])
@@ -280,20 +283,21 @@ def _index_dtype(sources):
 
 
 class Accumulator:
-    """One thread's pairs in memory: added, sorted and combined, spilled when they fill its
-    share of the budget.
+    """One thread's pairs in memory, spilled when they fill its share of the budget.
 
-    The pairs waiting are combined once they are as many as those already combined (and at
-    least ``compact_pairs``): memory then follows the distinct pairs, not the budget, and
-    each pair is sorted O(log) times."""
+    Pairs waiting are sorted and combined into an in-memory run once there are
+    ``compact_pairs`` of them; runs of similar sizes are merged (as a binary counter
+    carries: each pair is merged O(log) times, never the largest run at each step), so
+    memory follows the distinct pairs more than the pairs added."""
 
     def __init__(self, store, budget, compact_pairs=COMPACT_PAIRS):
         self.store = store
         # Pending triples cost 16 bytes a pair (key, weight); sorting them takes about as much
         # again (the order and the sorted copies), so a quarter of the budget is for pairs.
         self.limit = max(MIN_PAIRS, budget // (4 * PAIR.itemsize))
-        self.compact_pairs = compact_pairs
-        self.keys, self.sums, self.units, self.pending, self.held = [], [], [], 0, 0
+        self.compact_pairs = min(compact_pairs, self.limit)
+        self.keys, self.sums, self.units, self.pending = [], [], [], 0
+        self.runs = []   # sorted, combined (keys, sums), largest first
 
     def add(self, rows, cols, weights, unit=None):
         """Add ``weights[i]`` to entry (rows[i], cols[i]); ``unit``: what these pairs are
@@ -304,32 +308,44 @@ class Accumulator:
         if unit is not None:
             self.units.append(unit)
         self.pending += keys.size
-        if self.pending + self.held >= self.limit or \
-                self.pending >= max(self.compact_pairs, self.held):
-            keys, sums = self.combined()
-            if keys.size >= self.limit // 2:  # little was combined: make room on disk
-                self.spill()
+        if self.pending >= self.compact_pairs:
+            self._compact()
+            if self.held >= self.limit:
+                keys, sums = self.combined()
+                if keys.size >= self.limit // 2:  # little was combined: make room on disk
+                    self.spill()
+
+    @property
+    def held(self):
+        return sum(keys.size for keys, _ in self.runs)
+
+    def _compact(self):
+        """The pending pairs as a new run, merged with the runs no more than twice as big."""
+        if self.pending or self.keys:
+            self.runs.append(combine(np.concatenate(self.keys), np.concatenate(self.sums)))
+            self.keys, self.sums, self.pending = [], [], 0
+        while len(self.runs) > 1 and self.runs[-2][0].size <= 2 * self.runs[-1][0].size:
+            self._merge_last(2)
+
+    def _merge_last(self, n):
+        last = self.runs[-n:]
+        del self.runs[-n:]
+        self.runs.append(combine(np.concatenate([k for k, _ in last]),
+                                 np.concatenate([s for _, s in last])))
 
     def combined(self):
-        """The pairs so far, sorted and combined (kept as such): the pending ones first, then
-        those with the pairs combined before (two sorted runs: a linear merge)."""
-        if self.pending or len(self.keys) != 1:
-            held = (self.keys[:1], self.sums[:1]) if self.held else ([], [])
-            new_keys, new_sums = self.keys[len(held[0]):], self.sums[len(held[0]):]
-            keys, sums = combine(np.concatenate(new_keys) if new_keys else np.zeros(0, np.int64),
-                                 np.concatenate(new_sums) if new_sums else np.zeros(0, np.int64))
-            if held[0]:
-                keys, sums = combine(np.concatenate((held[0][0], keys)),
-                                     np.concatenate((held[1][0], sums)))
-            self.keys, self.sums, self.pending, self.held = [keys], [sums], 0, keys.size
-        return self.keys[0], self.sums[0]
+        """The pairs so far, sorted and combined, as one run (kept as such)."""
+        self._compact()
+        if len(self.runs) > 1:
+            self._merge_last(len(self.runs))
+        return self.runs[0] if self.runs else (np.zeros(0, np.int64), np.zeros(0, np.int64))
 
     def spill(self):
         """Write the pairs held as a run (if any) and forget them."""
         keys, sums = self.combined()
         if keys.size:
             self.store.write_run([(keys, sums)], self.units)
-        self.keys, self.sums, self.units, self.pending, self.held = [], [], [], 0, 0
+        self.keys, self.sums, self.units, self.pending, self.runs = [], [], [], 0, []
 
 
 class _MemorySource:
