@@ -180,7 +180,7 @@ def test_damaged_counts_are_recounted(tmp_path, caplog):
             thread.join()
     entries = list((cache_dir("counts") / Corpus(path).fingerprint).iterdir())
     (entry,) = [e for e in entries if not e.name.startswith(".")]
-    flip_middle_byte(entry / "matrix.npz")
+    flip_middle_byte(entry / "data.npy")
     with caplog.at_level(logging.WARNING):
         again = build("svd", Corpus(path), dim=5, min_count=1, subsample=0)
     assert again.metadata["timings"]["counts"]["cached"] is False

@@ -183,8 +183,10 @@ def _write_npy(path, dtype, size, chunks, transform=lambda a: a):
 
 
 def tokenize_blocks(source, tokenizer, stats, update):
-    for text in source.text_blocks(stats, update):
-        yield tokenizer.tokens_with_newlines(text)
+    """The corpus's tokens, block by block in corpus order, read and tokenized on every core
+    when it is large enough to pay for the worker processes (see :mod:`.parallel`): the same
+    tokens as one process would give, so the same ids and fingerprint."""
+    return source.token_blocks(tokenizer, stats, update)
 
 
 def load_or_build(corpus, progress=None):
