@@ -59,7 +59,7 @@ def test_every_method_declares_what_it_is():
     assert measures == [f"wordnet:{m}" for m in ("path", "wup", "lch", "res", "lin", "jcn")]
     assert representations.get("retrofit").parents == ("vectors", "wordnet_vectors")
     assert [e.name for e in representations if e.needs_corpus] == [
-        "onehot", "ppmi", "svd", "word2vec", "cbow", "fasttext"]
+        "onehot", "ppmi", "svd", "glove", "word2vec", "cbow", "fasttext"]
 
 
 @pytest.mark.parametrize("method,name,value", CASES,
