@@ -133,3 +133,87 @@ def test_word2vec_learns_something_on_a_wikipedia_sample():
 def test_bad_parameters_fail_before_training(params, message):
     with pytest.raises(UserError, match=message):
         build("word2vec", open_corpus("lee"), **params)
+
+
+def _training_text_line_by_line(corpus, max_batch):
+    """The training text as the whole-array writer made it: each line's words joined, a
+    filler line after each group (the reference for the chunked writer)."""
+    from wordrep.representations.neural import _groups
+    arrays = corpus.token_ids()
+    words = np.array(arrays.vocabulary.words, dtype=object)
+    starts, ends = arrays.sentences(MAX_LINE)
+    group, fill = _groups(ends - starts, max_batch)
+    filler_after = np.append(group[1:] != group[:-1], False)
+    out = []
+    for start, end, filler in zip(starts, ends, filler_after):
+        out.append(" ".join(words[np.asarray(arrays.ids[start:end])]) + "\n")
+        if filler:
+            out.append(" ".join([FILLER] * fill) + "\n")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("chunk", [1 << 22, 4_999, 777, 1])
+@pytest.mark.parametrize("name", ["lee", "enwiki-sample", "long-lines"])
+def test_training_text_written_chunk_by_chunk_is_the_same(name, chunk, tmp_path, monkeypatch):
+    from gensim.models.word2vec_inner import MAX_WORDS_IN_BATCH
+    from wordrep.representations import neural
+    if name == "long-lines":
+        name = _write_lines(tmp_path / "c.txt", [25_000, 3, 0, 2_500, 1_000, 999, 1_001])
+    elif name == "enwiki-sample" and chunk == 1:
+        pytest.skip("a token at a time is slow on 2M tokens")
+    corpus = open_corpus(name)
+    monkeypatch.setattr(neural, "CHUNK", chunk)
+    text = corpus_file(corpus)
+    assert text.path.read_text(encoding="utf-8") == \
+        _training_text_line_by_line(corpus, MAX_WORDS_IN_BATCH)
+    # word ids in order of first occurrence
+    ids = np.asarray(corpus.token_ids().ids)
+    seen, first = np.unique(ids, return_index=True)
+    np.testing.assert_array_equal(np.load(text.first_seen), seen[np.argsort(first)])
+
+
+@pytest.mark.parametrize("method", ["word2vec", "fasttext"])
+def test_gensim_vocabulary_from_wordrep_counts_is_gensims_own_scan(method):
+    # the same words, counts and order (ties of count by first occurrence) as gensim's scan of
+    # the training text, so the same vectors for the same seed
+    from gensim.models import FastText, Word2Vec
+    from wordrep.representations.neural import _build_vocabulary, _drop_filler
+    corpus = open_corpus("lee")
+    text = corpus_file(corpus)
+    params = dict(vector_size=10, min_count=3, workers=1, seed=3)
+    if method == "fasttext":
+        params["bucket"] = 1000
+    model_class = FastText if method == "fasttext" else Word2Vec
+    scanned, ours = model_class(**params), model_class(**params)
+    scanned.build_vocab(corpus_file=str(text.path), trim_rule=_drop_filler)
+    _build_vocabulary(ours, corpus, text, method)
+    assert ours.wv.index_to_key == scanned.wv.index_to_key
+    for attribute in ("count", "sample_int"):
+        np.testing.assert_array_equal(ours.wv.expandos[attribute],
+                                      scanned.wv.expandos[attribute])
+    np.testing.assert_array_equal(ours.wv.vectors, scanned.wv.vectors)
+    assert ours.corpus_total_words == scanned.corpus_total_words == text.tokens
+
+
+def test_vocabulary_is_capped_at_what_the_memory_budget_holds(caplog):
+    from wordrep import budget
+    from wordrep.representations.neural import _resident_bytes
+    corpus = open_corpus("lee")
+    corpus_file(corpus)
+    full = build("word2vec", corpus, dim=1000, epochs=1, workers=1)
+    # 1000 dimensions: about 8.5 KB a word by gensim's estimate; 4 MB hold about 490 words
+    with budget.limit(_resident_bytes() + (4 << 20)), \
+            caplog.at_level(logging.WARNING, logger="wordrep"):
+        capped = build("word2vec", corpus, dim=1000, epochs=1, workers=1)
+    kept = len(capped.vocabulary)
+    assert 100 < kept < 600 < len(full.vocabulary)
+    assert f"kept the {kept:,} most frequent of the {len(full.vocabulary):,}" in caplog.text
+    counts = dict(zip(full.kv.index_to_key, full.kv.expandos["count"]))
+    assert min(counts[w] for w in capped.vocabulary) > max(
+        c for w, c in counts.items() if w not in set(capped.vocabulary))
+
+
+def test_a_budget_below_fasttexts_buckets_is_an_error():
+    from wordrep import budget
+    with budget.limit("200M"), pytest.raises(UserError, match="cannot hold gensim's model"):
+        build("fasttext", open_corpus("lee"), dim=100, bucket=2_000_000, workers=1)

@@ -5,6 +5,15 @@ whitespace-token file (cached under its fingerprint) and gensim's compiled reade
 on every worker thread, which avoids the Python iterator that otherwise caps training speed
 and lets it scale with cores.
 
+The text is written from the cached token ids a chunk at a time (never the whole memory map,
+whose pages would count in the process's memory: see :meth:`TokenIds.chunks`), with the order
+in which words first occur. gensim's vocabulary is then built from wordrep's counts of the
+words of count >= min_count, in that order (:func:`_gensim_vocabulary`), not by gensim's scan
+of the text: the same words, counts and order (so the same vectors), without a Python pass over
+the text and without the rare types (most of a large corpus's) in a dictionary. When the
+vectors of those words would not fit the memory budget (:mod:`wordrep.budget`, by gensim's
+``estimate_memory``), ``max_final_vocab`` keeps the most frequent that do, with a warning.
+
 Parameters keep word2vec's names and defaults (window 5, negative 5, sample 1e-3, 5 epochs,
 alpha 0.025 for skip-gram and 0.05 for CBOW as in the original tool).
 
@@ -46,13 +55,14 @@ gensim's and shows in that check.
 """
 import json
 import logging
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .. import cache
+from .. import budget, cache
 from ..corpora.vocabulary import check_min_count, nonempty_vocabulary
 from ..errors import UserError
 from ..home import cache_dir
@@ -62,8 +72,9 @@ from .methods import representations
 log = logging.getLogger(__name__)
 MAX_LINE = 1_000  # corpus tokens per line at most (longer lines are cut into pieces)
 FILLER = "\x1f"   # a word to gensim's C++ reader, whitespace to Python (see above)
-LAYOUT = 2        # version of the training text's layout, part of its cache key
-# (1: lines of 10,000 tokens, which lost words)
+LAYOUT = 3        # version of the training text's layout, part of its cache key
+# (1: lines of 10,000 tokens, which lost words; 2: the same text as 3, without first_seen.npy)
+CHUNK = 1 << 22   # token ids turned into text at a time (16 MB of ids, about 30 MB of text)
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,7 @@ class TrainingText:
     tokens: int  # corpus tokens
     words: int   # words gensim's reader counts: corpus tokens and fillers
     lines: int   # lines, filler lines included
+    first_seen: Path | None = None  # word ids in order of first occurrence (.npy)
 
 
 def corpus_file(corpus):
@@ -89,7 +101,7 @@ def corpus_file(corpus):
 def _load_text(folder):
     counts = json.loads((folder / "layout.json").read_text(encoding="utf-8"))
     return TrainingText(folder / "corpus.txt", counts["tokens"], counts["words"],
-                        counts["lines"])
+                        counts["lines"], folder / "first_seen.npy")
 
 
 def _groups(lengths, max_batch):
@@ -103,24 +115,76 @@ def _groups(lengths, max_batch):
 
 
 def _write_corpus(corpus, folder, max_batch):
+    """Write the training text chunk by chunk from the token ids (see :func:`_text_chunks`),
+    its counts, and the order in which the words first appear (gensim's order for words of
+    equal count: see :func:`_gensim_vocabulary`)."""
     arrays = corpus.token_ids()
-    words = np.array(arrays.vocabulary.words, dtype=object)
     starts, ends = arrays.sentences(MAX_LINE)
     group, fill = _groups(ends - starts, max_batch)
-    filler_line = " ".join([FILLER] * fill) + "\n"
     filler_after = np.append(group[1:] != group[:-1], False)  # a filler line ends a group
+    first_seen = _FirstSeen(len(arrays.vocabulary))
     with open(folder / "corpus.txt", "w", encoding="utf-8") as out:
-        for start, end, filler in zip(starts.tolist(), ends.tolist(), filler_after.tolist()):
-            out.write(" ".join(words[arrays.ids[start:end]].tolist()))
-            out.write("\n")
-            if filler:
-                out.write(filler_line)
+        for text in _text_chunks(arrays, starts, ends, filler_after, fill, first_seen):
+            out.write(text)
+    np.save(folder / "first_seen.npy", first_seen.order(), allow_pickle=False)
     fillers = int(filler_after.sum())
     tokens = int((ends - starts).sum())
     counts = {"tokens": tokens, "words": tokens + fillers * fill,
               "lines": int(starts.size) + fillers, "max_batch": max_batch,
               "max_line": MAX_LINE, "fillers_per_line": fill}
     (folder / "layout.json").write_text(json.dumps(counts, indent=1), encoding="utf-8")
+
+
+def _text_chunks(arrays, starts, ends, filler_after, fill, first_seen):
+    """The training text, one string per chunk of ``CHUNK`` token ids read from disk
+    (:meth:`TokenIds.chunks`: never the whole memory map, whose pages would stay resident).
+
+    Each chunk's words are looked up at once (numpy indexing of an object array) and joined
+    line by line; the tokens of a line that runs past the chunk wait for the next one.
+    """
+    words = np.array(arrays.vocabulary.words, dtype=object)
+    filler_line = " ".join([FILLER] * fill)
+    carry = np.empty(0, dtype=np.int32)  # tokens of lines not yet complete
+    line = 0
+    for start, ids in arrays.chunks(CHUNK):
+        first_seen.add(start, ids)
+        base = start - carry.size  # the corpus offset of pending[0]
+        pending = np.concatenate((carry, ids)) if carry.size else ids
+        done = int(np.searchsorted(ends, start + ids.size, side="right"))
+        if done == line:
+            carry = pending
+            continue
+        bounds = zip((starts[line:done] - base).tolist(), (ends[line:done] - base).tolist(),
+                     filler_after[line:done].tolist())
+        pieces = []
+        for a, b, filler in bounds:
+            # a line's words at a time: twice as fast as the chunk's at once (cache-sized)
+            pieces.append(" ".join(words[pending[a:b]].tolist()))
+            if filler:
+                pieces.append(filler_line)
+        pieces.append("")  # every line ends with a line break
+        yield "\n".join(pieces)
+        carry, line = pending[int(ends[done - 1]) - base:], done
+
+
+class _FirstSeen:
+    """The position at which each word id first occurs, gathered chunk by chunk."""
+
+    def __init__(self, n_words):
+        self.first = np.full(n_words, np.iinfo(np.int64).max, dtype=np.int64)
+
+    def add(self, start, ids, piece=1 << 16):
+        # only the occurrences of words not seen before are sorted, in pieces: after the
+        # first few pieces, a few per piece
+        for offset in range(0, ids.size, piece):
+            part = ids[offset:offset + piece]
+            new = np.flatnonzero(self.first[part] == np.iinfo(np.int64).max)
+            seen, index = np.unique(part[new], return_index=True)
+            self.first[seen] = start + offset + new[index]
+
+    def order(self):
+        """Word ids in order of first occurrence (words never seen last)."""
+        return np.argsort(self.first, kind="stable").astype(np.int32)
 
 
 def _check(dim, window, min_count, negative, hs, sample, epochs, alpha, workers):
@@ -175,6 +239,66 @@ def _check_counts(name, text, epochs, raw, trained, expected):
     return figures
 
 
+def _gensim_vocabulary(vocabulary, text, min_count):
+    """The words of count >= ``min_count`` and their counts, as gensim's scan of the training
+    text would find them, in the order it would (first occurrence: gensim breaks ties of
+    count by it, so the same order gives the same vectors), without the scan (a Python pass
+    over the text) and without the rarer words (most of a large corpus's types)."""
+    kept = int(np.count_nonzero(vocabulary.counts >= min_count))
+    order = np.load(text.first_seen, allow_pickle=False)
+    order = order[order < kept].tolist()  # ids are in count order: the kept are the first
+    words = vocabulary.words
+    return dict(zip([words[i] for i in order], vocabulary.counts[order].tolist()))
+
+
+def _resident_bytes():
+    """This process's resident memory now (Linux), else 0."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _words_that_fit(model, name):
+    """How many words' vectors gensim can hold within the memory budget, by gensim's own
+    estimate (:meth:`Word2Vec.estimate_memory`: about 500 bytes of vocabulary entry and two
+    float32 vectors a word), after what this process holds already and what gensim holds
+    whatever the vocabulary (fastText's n-gram buckets)."""
+    from gensim.models import FastText, Word2Vec
+    fixed = model.estimate_memory(vocab_size=0)["total"]  # an empty vocabulary: fastText's buckets
+    per_word = Word2Vec.estimate_memory(model, vocab_size=1)["total"]
+    if isinstance(model, FastText):
+        # its second vector per word (vectors_vocab) and the word's n-gram hashes (~25)
+        per_word += 4 * model.vector_size + 200
+    room = budget.current() - _resident_bytes() - fixed
+    if room < per_word:
+        raise UserError(f"{name}: the memory budget ({budget.format_size(budget.current())}) "
+                        f"cannot hold gensim's model ({budget.format_size(fixed)} before any "
+                        "word, beside the "
+                        f"{budget.format_size(_resident_bytes())} this process holds).",
+                        "Give a larger --memory" + (" or a smaller --bucket."
+                                                     if isinstance(model, FastText) else "."))
+    return room // per_word
+
+
+def _build_vocabulary(model, corpus, text, name):
+    """gensim's vocabulary from wordrep's counts (see :func:`_gensim_vocabulary`), capped
+    (``max_final_vocab``, which raises the effective min_count) at the words that fit the
+    memory budget, with a warning saying how many were kept."""
+    counts = _gensim_vocabulary(corpus.token_ids().vocabulary, text, model.min_count)
+    fits = _words_that_fit(model, name)
+    if fits < len(counts):
+        model.max_final_vocab = int(fits)
+    model.build_vocab_from_freq(counts, corpus_count=text.lines, trim_rule=_drop_filler)
+    model.corpus_total_words = text.tokens  # as its scan counts (fillers are whitespace)
+    if fits < len(counts):
+        log.warning("%s: the memory budget (%s) holds about %s words' vectors: kept the %s "
+                    "most frequent of the %s with count >= %d (count >= %d)", name,
+                    budget.format_size(budget.current()), f"{fits:,}", f"{len(model.wv):,}",
+                    f"{len(counts):,}", model.min_count, model.effective_min_count)
+
+
 def train(model_class, corpus, name, echo_progress=True, **params):
     """Train a gensim model on ``corpus`` through corpus_file; return DenseVectors."""
     nonempty_vocabulary(corpus, params["min_count"])
@@ -188,7 +312,7 @@ def train(model_class, corpus, name, echo_progress=True, **params):
         # what gensim's constructor does with corpus_file, but with the file's own counts
         # (fillers included) and gensim's trained counts kept
         model = model_class(**params)
-        model.build_vocab(corpus_file=str(text.path), trim_rule=_drop_filler)
+        _build_vocabulary(model, corpus, text, name)
         trained, raw = model.train(corpus_file=str(text.path), total_examples=text.lines,
                                    total_words=text.words, epochs=model.epochs,
                                    start_alpha=model.alpha, end_alpha=model.min_alpha)
