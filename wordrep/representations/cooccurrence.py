@@ -221,6 +221,8 @@ def _count_pieces(pieces, vocab_size, window, weighting, context, max_count, wor
     with the tokens carried over from the one before, and adds its pairs to an accumulator of
     the :class:`~.count_store.CountStore` (``store``, else one in a temporary folder within
     ``memory`` bytes), which spills sorted runs to disk when its share of the budget is full.
+    A symmetric window's pairs go to a symmetric store (``store.symmetric``) in one direction
+    only, the word on the left: the store adds the transpose.
 
     With ``out``, the matrix is written there (:func:`.count_store.open_csr` reads it) and
     None returned; else it is returned in memory. Pieces whose number is in ``store.done``
@@ -232,7 +234,7 @@ def _count_pieces(pieces, vocab_size, window, weighting, context, max_count, wor
     if store is None:
         with tempfile.TemporaryDirectory(prefix="wordrep-counts-") as tmp:
             store = CountStore(Path(tmp) / "runs", (vocab_size, vocab_size),
-                               memory or budget.current())
+                               memory or budget.current(), symmetric=context == "symmetric")
             _count_pieces(pieces, vocab_size, window, weighting, context, max_count, workers,
                           store, Path(tmp) / "counts")
             return open_csr(Path(tmp) / "counts", mmap=False) if out is None else None
@@ -249,7 +251,7 @@ def _count_pieces(pieces, vocab_size, window, weighting, context, max_count, wor
             if number in done:
                 continue
             rows, cols, weights = _piece_pairs(*piece, numerators, np.int64)
-            if context == "symmetric":  # each pair once, word on the left; and its transpose
+            if context == "symmetric" and not store.symmetric:  # each pair, and its transpose
                 rows, cols = np.concatenate((rows, cols)), np.concatenate((cols, rows))
                 weights = np.concatenate((weights, weights))
             elif context == "left":

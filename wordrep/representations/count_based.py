@@ -120,7 +120,8 @@ def _count_entry(corpus, min_count, max_vocab, window, weighting, context, subsa
         size = memory if memory is not None else budget.current()
         chunk = cooccurrence.chunk_tokens_for(size, window)
         store = CountStore(spills, (len(vocab), len(vocab)), size,
-                           meta=dict(params, chunk_tokens=chunk, vocab_size=len(vocab)))
+                           meta=dict(params, chunk_tokens=chunk, vocab_size=len(vocab)),
+                           symmetric=context == "symmetric")
         cooccurrence.corpus_counts(corpus.token_ids(), len(vocab), window, weighting, context,
                                    subsample or None, delete_rare, seed, chunk_tokens=chunk,
                                    store=store, out=tmp)
