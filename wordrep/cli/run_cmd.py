@@ -40,8 +40,12 @@ def _fractions(ctx, param, value):
               help="Run in a folder that holds a different config, or in a non-empty folder "
                    "that is not a run folder (the run's own files there are replaced; a "
                    "models/NAME that is not a wordrep model never is).")
+@click.option("--cluster", metavar="ADDRESS", default=None,
+              help="Count for ppmi and svd on a Dask cluster: local, local:N or "
+                   "tcp://host:8786 ([cluster] address; needs pip install 'wordrep[cluster]'). "
+                   "Results do not depend on it.")
 @click.option("--print-config", is_flag=True, help="Print the resolved config as TOML and exit.")
-def run_cmd(config, corpus_name, out, fractions, quick, force, print_config):
+def run_cmd(config, corpus_name, out, fractions, quick, force, cluster, print_config):
     """Build every representation, evaluate them all, write a report.
 
     CONFIG is a TOML file (start from `wordrep run --print-config`); options override it.
@@ -61,6 +65,8 @@ def run_cmd(config, corpus_name, out, fractions, quick, force, print_config):
         overrides["corpus"] = {"name": corpus_name}
     if fractions:
         overrides["learning_curve"] = {"fractions": fractions}
+    if cluster is not None:
+        overrides["cluster"] = {"address": cluster}
     resolved = run_config.load_config(config, overrides)
     if quick:  # over the representations the config lists, whichever they are
         overrides = run_config.merge(overrides, quick_overrides(resolved))

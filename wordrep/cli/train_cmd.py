@@ -14,6 +14,7 @@ import click
 
 from .group import main
 from .options import echo_err, make_tokenizer, open_corpus_cli, plain_text, tokenizer_options
+from .. import cluster as dask_cluster
 from ..params import Bool, Names, Object
 
 
@@ -52,9 +53,6 @@ def train_group():
     """
 
 
-# The methods whose count pipeline runs on a Dask cluster (wordrep.cluster); word2vec and
-# fastText stay on one machine (README, "Running on a cluster").
-CLUSTER_METHODS = ("ppmi", "svd")
 FORMAT_CHOICES = click.Choice(["native", "word2vec", "word2vec-binary", "glove"])
 
 
@@ -64,7 +62,6 @@ def make_train_command(entry):
     def callback(corpus, output, output_format, tokenizer_settings, memory=None, dry_run=False,
                  cluster=None, **values):
         from .. import budget, storage
-        from .. import cluster as dask_cluster
         from ..representations import build, check_params
         if output is None and not dry_run:
             raise click.UsageError("Missing option '-o' / '--output'.")
@@ -116,7 +113,7 @@ def make_train_command(entry):
             click.Option(["--dry-run"], is_flag=True,
                          help="Print the estimated time, memory and disk of each stage, and "
                               "exit without building.")]
-    if entry.name in CLUSTER_METHODS:
+    if entry.name in dask_cluster.METHODS:   # the count methods (README: on a cluster)
         options.append(click.Option(
             ["--cluster"], metavar="ADDRESS",
             help="Count on a Dask cluster: local (one worker a core), local:N, or a "

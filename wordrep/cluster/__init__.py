@@ -48,7 +48,10 @@ from .products import DaskProducts
 
 log = logging.getLogger(__name__)
 
-CONNECT_TIMEOUT = 4     # seconds to reach a scheduler (the error comes within 10 s)
+# The methods whose count pipeline runs on a cluster. word2vec and fastText stay on one
+# machine (gensim's corpus_file mode uses its cores; see the README for why).
+METHODS = ("ppmi", "svd")
+CONNECT_TIMEOUT = 3     # seconds to reach a scheduler (the error comes within 10 s)
 INSTALL_HINT = "Install it: pip install 'wordrep[cluster]' (adds dask[distributed])."
 
 _active = contextvars.ContextVar("wordrep_cluster", default=None)
@@ -126,13 +129,7 @@ def connect(address):
                                          silence_logs=logging.ERROR)
         client = distributed.Client(local)
     else:
-        try:
-            client = distributed.Client(remote, timeout=CONNECT_TIMEOUT)
-        except (OSError, TimeoutError) as exc:
-            raise UserError(f"cannot reach the Dask scheduler at {remote} "
-                            f"(within {CONNECT_TIMEOUT} s): {exc}",
-                            "Start one (dask scheduler; then dask worker "
-                            f"{remote} on each node) or check the address.") from None
+        client = _client(distributed, remote)
     cluster = Cluster(client, kind, remote or address)
     log.info("Dask cluster %s: %d workers; dashboard %s", address, cluster.workers,
              client.dashboard_link)
@@ -158,6 +155,32 @@ def budget_share(n_workers):
     return max(budget.MIN_BUDGET, budget.current() // n_workers)
 
 
+def _client(distributed, address):
+    """A client of the scheduler at ``address``, or one UserError after CONNECT_TIMEOUT s.
+
+    The scheduler is probed first, under a deadline that covers the handshake too: Dask's
+    own timeout does not cover a peer that accepts the connection and never answers (a
+    wrong port, a hung host), and a client left waiting would delay the program's exit.
+    """
+    import asyncio
+
+    async def probe():
+        comm = await asyncio.wait_for(distributed.comm.connect(address,
+                                                               timeout=CONNECT_TIMEOUT),
+                                      CONNECT_TIMEOUT)
+        await comm.close()
+
+    try:
+        asyncio.run(probe())
+        return distributed.Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, asyncio.TimeoutError, TimeoutError) as exc:
+        reason = str(exc) or "no answer"
+        raise UserError(f"cannot reach the Dask scheduler at {address} within "
+                        f"{CONNECT_TIMEOUT} s ({reason}).",
+                        f"Start one (dask scheduler, then dask worker {address} on each "
+                        "node), or check the address.") from None
+
+
 def current():
     """The cluster of the innermost :func:`connect`, or None."""
     return _active.get()
@@ -175,7 +198,9 @@ def maybe(address):
 
 def on_cluster(corpus):
     """``corpus`` to be counted on the active cluster (unchanged without one)."""
+    from ..corpora.corpus import CorpusPrefix
     cluster = current()
-    if cluster is None or isinstance(corpus, ClusterCorpus):
+    # A prefix (learning curves) is a slice of the token ids: counted here, not re-read there
+    if cluster is None or isinstance(corpus, (ClusterCorpus, CorpusPrefix)):
         return corpus
     return ClusterCorpus(corpus, cluster)

@@ -1,4 +1,5 @@
 """A corpus counted on a Dask cluster: the client's side of :mod:`wordrep.cluster`."""
+import contextlib
 import logging
 import operator
 import time
@@ -104,10 +105,30 @@ class ClusterCorpus:
 
     # -- counting ----------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _cancelled_on_error(self):
+        """Cancel the tasks submitted in the block if it fails (an error, Ctrl-C): the
+        cluster stops working for a result nobody will read."""
+        before = set(self.client.futures)
+        try:
+            yield
+        except BaseException:
+            from distributed import Future
+            self.client.cancel([Future(key, self.client) for key in self.client.futures
+                                if key not in before], force=True)
+            self._shards = self._counted = None
+            raise
+
     def count_into(self, out, vocab_size, window, weighting, context, subsample, delete_rare,
                    seed):
         """Write the count matrix of the vocabulary's first ``vocab_size`` words into ``out``
         (:func:`.count_store.open_csr`'s folder): the single-process path's, bit for bit."""
+        with self._cancelled_on_error():
+            self._count_into(out, vocab_size, window, weighting, context, subsample,
+                             delete_rare, seed)
+
+    def _count_into(self, out, vocab_size, window, weighting, context, subsample, delete_rare,
+                    seed):
         from ..representations.cooccurrence import _integer_weights
         from ..representations.count_store import INT32_MAX, CsrWriter
         started = time.perf_counter()
@@ -177,6 +198,10 @@ class ClusterCorpus:
     def association_into(self, counts_folder, out, cds, neg, kind, budget=None):
         """:func:`.count_store.association_blocks` on the cluster: the same matrix, written
         into ``out``, and kept on the workers as CSR row blocks for the SVD."""
+        with self._cancelled_on_error():
+            self._association_into(counts_folder, out, cds, neg, kind)
+
+    def _association_into(self, counts_folder, out, cds, neg, kind):
         from ..representations.count_store import CsrWriter, open_csr, read_marginals
         counts = open_csr(counts_folder)
         blocks, bounds, denominator = self._count_blocks(counts_folder, counts)

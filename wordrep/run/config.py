@@ -46,6 +46,9 @@ DEFAULT_CONFIG = {
     "report": {"probe_words": PROBE_WORDS, "neighbours": 5,
                "compare": [["svd", "word2vec"], ["word2vec", "fasttext"]]},
     "learning_curve": {"fractions": [], "methods": ["svd", "word2vec"]},
+    # Where the count methods (ppmi, svd) count: "" here, else a Dask cluster (local,
+    # local:N, tcp://host:8786; wordrep.cluster). Where, not what: no result depends on it.
+    "cluster": {"address": ""},
 }
 SECTIONS = tuple(DEFAULT_CONFIG)
 # What each method needs and builds on (a corpus, other representations: only those that train
@@ -228,6 +231,12 @@ def _check_values(config):
     if config["corpus"]["min_count"] < 1:
         raise UserError(f"[corpus] min_count = {config['corpus']['min_count']}: expected a "
                         "whole number >= 1.", "For example min_count = 5.")
+    if config["cluster"]["address"]:
+        from ..cluster import check
+        try:
+            check(config["cluster"]["address"])
+        except UserError as exc:
+            raise UserError(f"[cluster] address: {exc.message}", exc.hint) from None
     for fraction in config["learning_curve"]["fractions"]:
         if not 0 < fraction <= 1:
             raise UserError(f"[learning_curve] fractions: {fraction!r} is not in (0, 1].",
@@ -343,6 +352,8 @@ def to_toml(config):
     """The config as TOML text (the subset of TOML this config uses)."""
     lines = []
     for section in SECTIONS:
+        if section not in config:  # a run folder's config leaves out where it ran (cluster)
+            continue
         if section == "representations":
             for name, spec in config[section].items():
                 lines += ["", f"[representations.{_key(name)}]"]

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import cache
+from .. import cache, cluster
 from ..version import __version__
 from ..atomic import atomic_path
 from ..errors import UserError
@@ -52,6 +52,15 @@ class Built:
 def run(config, out, force=False, progress=None):
     """Run the main job; returns the path of the run folder."""
     out = Path(out)
+    # Where the counts run is not part of what the run is (as the memory budget is not): it
+    # is left out of the folder's config, so a run moved onto a cluster reuses its folder.
+    address = config.get("cluster", {}).get("address")
+    config = {key: value for key, value in config.items() if key != "cluster"}
+    with cluster.maybe(address):
+        return _run(config, out, force, progress)
+
+
+def _run(config, out, force, progress):
     check_run_folder(out, config, force)  # before the folder, its lock or its log are made
     make_run_folder(out)
     with cache.EntryLock(out, f"the run in {out}", lock_file=out / ".run.lock"):
@@ -150,7 +159,10 @@ def build_or_reuse(name, method, params, corpus, folder):
     _reset_peak_memory()
     started = time.perf_counter()
     try:
-        rep = build(method, corpus, **params)
+        on = cluster.current() if method in cluster.METHODS else None
+        rep = build(method, cluster.on_cluster(corpus) if on else corpus, **params)
+        if on is not None:
+            rep.metadata["cluster"] = on.describe()
     except UserError as exc:
         raise NotBuilt(exc.message, exc.hint) from None
     seconds = time.perf_counter() - started
