@@ -3,6 +3,7 @@ import contextlib
 import logging
 import operator
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -51,18 +52,17 @@ class ClusterCorpus:
         """(shard futures, summary futures), read once per process."""
         if self._shards is None:
             source = self._corpus.source
-            self._check_workers(source.files)
+            files = [str(Path(path).resolve()) for path in source.files]  # as workers see it
+            self._check_workers(files)
             shards = []
-            for path in source.files:
-                shards += self._file_shards(str(path), source.kind)
+            for path in files:
+                shards += self._file_shards(path, source.kind)
             summaries = [self.client.submit(Shard.summary, s, pure=False) for s in shards]
             self._shards = (shards, summaries)
         return self._shards
 
     def _file_shards(self, path, kind):
         """Futures of a file's shards: its byte ranges (a plain file), else read whole."""
-        from pathlib import Path
-
         from ..corpora import parallel, sources
         tokenizer = self._corpus.tokenizer
         if kind != "wikipedia" and sources.compression(Path(path)) is None:
