@@ -315,3 +315,37 @@ def test_without_dask_the_option_says_what_to_install(tmp_path, monkeypatch):
     assert result.exit_code == 2, result.output
     assert "pip install 'wordrep[cluster]'" in result.output
     assert not (tmp_path / "m.wr").exists()
+
+
+def test_run_config_cluster_address_is_checked_before_any_work(tmp_path):
+    from wordrep.run import config as run_config
+    assert 'address = ""' in run_config.to_toml(run_config.load_config())
+    path = tmp_path / "run.toml"
+    path.write_text('[corpus]\nname = "/nonexistent/corpus.txt"\n[cluster]\naddress = "nowhere"\n')
+    result, _ = run_cli("run", str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2, result.output
+    assert "[cluster] address" in result.output and "/nonexistent" not in result.output
+    result, _ = run_cli("run", "--cluster", "local:x", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2 and "[cluster] address" in result.output, result.output
+    path.write_text('[cluster]\naddress = 2\n')
+    result, _ = run_cli("run", str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2 and "[cluster] address" in result.output, result.output
+
+
+def test_run_counts_on_the_cluster_and_keeps_it_out_of_the_folder_config(tmp_path):
+    path = write_corpus(tmp_path / "c.txt", lines=2000)
+    config = tmp_path / "run.toml"
+    config.write_text(f'[corpus]\nname = "{path}"\nmin_count = 2\n'
+                      '[representations.p]\nmethod = "ppmi"\n'
+                      '[evaluation]\nbootstrap = 0\n[cluster]\naddress = "local:1"\n')
+    out = tmp_path / "out"
+    result, _ = run_cli("run", str(config), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    model = load(out / "models" / "p")
+    assert model.metadata["cluster"] == {"address": "local", "workers": 1}
+    assert "[cluster]" not in (out / "config.toml").read_text()
+    # the same run without the cluster reuses the folder and its model
+    config.write_text(config.read_text().replace('address = "local:1"', 'address = ""'))
+    result, _ = run_cli("run", str(config), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "reused" in (out / "run.log").read_text()

@@ -13,9 +13,9 @@ this process):
 1. *shards*: a plain file is cut into byte ranges at line breaks by
    :func:`wordrep.corpora.parallel._range_bounds`, each read and tokenized by a task exactly
    as the parallel reader's workers do (the same tokens); a compressed file (gzip and xz
-   streams decompress only from their start) is decompressed and tokenized by one task and
-   cut into shards of ``SHARD_TOKENS`` there. Every worker must read the corpus at the same
-   path (a shared filesystem): checked on each worker first.
+   streams decompress only from their start) or a Wikipedia dump is read by one task and cut
+   into shards of ``tasks.SHARD_TOKENS`` there. Every worker must read the corpus at the same
+   absolute path (a shared filesystem): checked on each worker first.
 2. *vocabulary*: each shard's word counts, summed by a tree of tasks (fan-in ``FAN_IN``); the
    order is the single-process one (count descending, then the word).
 3. *windows*: each shard's tokens are renumbered, trimmed and subsampled with
@@ -141,8 +141,9 @@ def connect(address):
     finally:
         sparse_products.BACKEND.reset(products)
         _active.reset(token)
-        try:
-            client.cancel(list(client.futures), force=True)
+        try:   # what this client still has running there (Ctrl-C, an error) stops
+            client.cancel([distributed.Future(key, client) for key in list(client.futures)],
+                          force=True)
         finally:
             client.close()
             if local is not None:
