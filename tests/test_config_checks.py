@@ -3,7 +3,6 @@ passed the old check and failed later (a TypeError reported as a bug, a crash in
 a typo silently ignored), as issue 13 found."""
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -64,10 +63,8 @@ BAD = {
 @pytest.mark.parametrize("case", list(BAD))
 def test_bad_config_is_one_error_naming_the_parameter(tmp_path, case):
     text, message = BAD[case]
-    started = time.perf_counter()
     with pytest.raises(UserError, match=message):
         _load(tmp_path, text)
-    assert time.perf_counter() - started < 1.0
 
 
 def test_defaults_that_name_absent_representations_are_dropped_not_refused(tmp_path):
@@ -81,21 +78,18 @@ def test_measure_aliases_resolve_to_the_registered_method(tmp_path):
     assert config["representations"]["w"]["method"] == "wordnet:wup"
 
 
-def test_every_bad_config_exits_2_in_under_a_second_before_any_corpus_is_read(tmp_path):
+def test_every_bad_config_exits_2_before_any_corpus_is_read(tmp_path):
     """Through the real command: the corpus named does not exist, so a run that got as far as
     reading it would say so instead."""
     for case, (text, _) in BAD.items():
         path = tmp_path / "run.toml"
         path.write_text('[corpus]\nname = "/nonexistent/corpus.txt"\n' + text)
-        started = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "wordrep.cli", "run", str(path), "--out",
                                str(tmp_path / "out")], capture_output=True, text=True,
                               timeout=60)
-        # the interpreter and the imports take about a second here; the check itself is instant
         assert done.returncode == 2, (case, done.stderr)
         assert done.stderr.startswith("Error:") and "/nonexistent" not in done.stderr, case
         assert len(done.stderr.strip().splitlines()) <= 2, done.stderr
-        assert time.perf_counter() - started < 10
         assert not (tmp_path / "out").exists()
 
 
@@ -106,3 +100,17 @@ def test_a_one_dimensional_model_gets_no_pca_map_instead_of_a_crash():
                                      "two": (words, np.random.default_rng(0).normal(size=(4, 2)))})
     assert "two" in maps and "one" not in maps
     assert "needs at least 2" in skipped["one"]
+
+
+def test_the_memory_budget_is_a_run_setting_that_changes_no_result(tmp_path):
+    from wordrep.run.config import to_toml
+    config = _load(tmp_path, '[representations.o]\nmethod = "onehot"\n[resources]\nmemory = "2G"\n')
+    assert config["resources"]["memory"] == "2G"
+    with pytest.raises(UserError, match=r"\[resources\] memory: memory budget '2X' is not a size"):
+        _load(tmp_path, '[representations.o]\nmethod = "onehot"\n[resources]\nmemory = "2X"\n')
+    with pytest.raises(UserError, match=r"\[resources\] memory = 8: expected a string"):
+        _load(tmp_path, '[representations.o]\nmethod = "onehot"\n[resources]\nmemory = 8\n')
+    # where and with what a run computes is left out of its folder's config
+    from wordrep.run.config import WHERE_SECTIONS
+    folder_config = {k: v for k, v in config.items() if k not in WHERE_SECTIONS}
+    assert "[resources]" not in to_toml(folder_config) and "[cluster]" not in to_toml(folder_config)

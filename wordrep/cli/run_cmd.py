@@ -40,12 +40,16 @@ def _fractions(ctx, param, value):
               help="Run in a folder that holds a different config, or in a non-empty folder "
                    "that is not a run folder (the run's own files there are replaced; a "
                    "models/NAME that is not a wordrep model never is).")
+@click.option("--memory", metavar="SIZE", default=None,
+              help="Memory budget of the builds, e.g. 8G ([resources] memory; default: "
+                   "$WORDREP_MEMORY, else half of the available memory). No result depends "
+                   "on it.")
 @click.option("--cluster", metavar="ADDRESS", default=None,
               help="Count for ppmi and svd on a Dask cluster: local, local:N or "
                    "tcp://host:8786 ([cluster] address; needs pip install 'wordrep[cluster]'). "
                    "Results do not depend on it.")
 @click.option("--print-config", is_flag=True, help="Print the resolved config as TOML and exit.")
-def run_cmd(config, corpus_name, out, fractions, quick, force, cluster, print_config):
+def run_cmd(config, corpus_name, out, fractions, quick, force, cluster, memory, print_config):
     """Build every representation, evaluate them all, write a report.
 
     CONFIG is a TOML file (start from `wordrep run --print-config`); options override it.
@@ -67,6 +71,8 @@ def run_cmd(config, corpus_name, out, fractions, quick, force, cluster, print_co
         overrides["learning_curve"] = {"fractions": fractions}
     if cluster is not None:
         overrides["cluster"] = {"address": cluster}
+    if memory is not None:
+        overrides["resources"] = {"memory": memory}
     resolved = run_config.load_config(config, overrides)
     if quick:  # over the representations the config lists, whichever they are
         overrides = run_config.merge(overrides, quick_overrides(resolved))

@@ -49,7 +49,13 @@ DEFAULT_CONFIG = {
     # Where the count methods (ppmi, svd) count: "" here, else a Dask cluster (local,
     # local:N, tcp://host:8786; wordrep.cluster). Where, not what: no result depends on it.
     "cluster": {"address": ""},
+    # The memory budget of the run's builds ("8G"; "" for WORDREP_MEMORY, else half of the
+    # available memory; wordrep.budget). Like the cluster, it changes no result.
+    "resources": {"memory": ""},
 }
+# Sections that say where and with what a run computes, not what it computes: left out of a run
+# folder's config, so that moving a run onto a cluster or a bigger budget reuses its folder.
+WHERE_SECTIONS = ("cluster", "resources")
 SECTIONS = tuple(DEFAULT_CONFIG)
 # What each method needs and builds on (a corpus, other representations: only those that train
 # on text are retrained on corpus prefixes) is its declaration's (wordrep.registry.Method).
@@ -237,6 +243,12 @@ def _check_values(config):
             check(config["cluster"]["address"])
         except UserError as exc:
             raise UserError(f"[cluster] address: {exc.message}", exc.hint) from None
+    if config["resources"]["memory"]:
+        from ..budget import parse_size
+        try:
+            parse_size(config["resources"]["memory"])
+        except UserError as exc:
+            raise UserError(f"[resources] memory: {exc.message}", exc.hint) from None
     for fraction in config["learning_curve"]["fractions"]:
         if not 0 < fraction <= 1:
             raise UserError(f"[learning_curve] fractions: {fraction!r} is not in (0, 1].",
@@ -352,7 +364,7 @@ def to_toml(config):
     """The config as TOML text (the subset of TOML this config uses)."""
     lines = []
     for section in SECTIONS:
-        if section not in config:  # a run folder's config leaves out where it ran (cluster)
+        if section not in config:  # a run folder's config leaves out where it ran (WHERE_SECTIONS)
             continue
         if section == "representations":
             for name, spec in config[section].items():

@@ -23,11 +23,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import cache, cluster
+from .. import budget, cache, cluster
 from ..version import __version__
 from ..atomic import atomic_path
 from ..errors import UserError
-from .config import curve_label, to_toml, trains_on_text
+from .config import WHERE_SECTIONS, curve_label, to_toml, trains_on_text
 from .folder import (check_replaceable, check_run_folder, make_run_folder, model_folder,
                      prepare_folder)
 
@@ -52,11 +52,14 @@ class Built:
 def run(config, out, force=False, progress=None):
     """Run the main job; returns the path of the run folder."""
     out = Path(out)
-    # Where the counts run is not part of what the run is (as the memory budget is not): it
-    # is left out of the folder's config, so a run moved onto a cluster reuses its folder.
+    # Where the counts run and within what memory are not part of what the run is: they are
+    # left out of the folder's config, so a run moved onto a cluster or a bigger budget reuses
+    # its folder and its models.
     address = config.get("cluster", {}).get("address")
-    config = {key: value for key, value in config.items() if key != "cluster"}
-    with cluster.maybe(address):
+    size, source = budget.resolve(config.get("resources", {}).get("memory") or None)
+    log.info("memory budget: %s (%s)", budget.format_size(size), source)
+    config = {key: value for key, value in config.items() if key not in WHERE_SECTIONS}
+    with cluster.maybe(address), budget.limit(size):
         return _run(config, out, force, progress)
 
 
