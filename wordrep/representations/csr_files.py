@@ -10,6 +10,7 @@ from :mod:`.count_store`; the cluster (:mod:`wordrep.cluster`) writes the same f
 import io
 import json
 import logging
+import mmap
 from pathlib import Path
 
 import numpy as np
@@ -131,6 +132,17 @@ def open_csr(folder, mmap=True):
     return matrix
 
 
+def read_slice(array, lo, hi):
+    """``array[lo:hi]`` in memory; read from the file of a memory-mapped array, its map left
+    untouched: mapped pages, once read, count in the resident memory of each process that
+    read them until the map is closed, so one pass over a matrix would seem to hold it all."""
+    # only a whole map (its base the mmap): a slice of one keeps the whole's offset
+    if isinstance(array, np.memmap) and isinstance(array.base, mmap.mmap) and array.filename:
+        return np.fromfile(array.filename, dtype=array.dtype, count=hi - lo,
+                           offset=array.offset + lo * array.dtype.itemsize)
+    return np.array(array[lo:hi])
+
+
 def read_marginals(folder):
     """(row sums, column sums), float64, of a count matrix written with
     :meth:`CsrWriter.add_sums`: the exact sums, divided once by the denominator."""
@@ -158,8 +170,8 @@ def association_blocks(counts_folder, out, cds=0.75, neg=1, kind="ppmi", budget=
             last = min(last, counts.shape[0])
             lo, hi = int(indptr[first]), int(indptr[last])
             rows = np.repeat(np.arange(first, last), np.diff(indptr[first:last + 1]))
-            data = np.asarray(counts.data[lo:hi])
-            cols = np.asarray(counts.indices[lo:hi])
+            data = read_slice(counts.data, lo, hi)
+            cols = read_slice(counts.indices, lo, hi)
             values = scale.values(data, rows, cols)
             if kind == "ppmi":
                 keep = values > 0

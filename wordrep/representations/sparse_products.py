@@ -33,6 +33,8 @@ from multiprocessing import shared_memory
 import numpy as np
 import scipy.sparse as sp
 
+from .csr_files import read_slice
+
 COLUMN_BLOCK = 32
 PARALLEL_MIN_NNZ = 2_000_000   # below this, starting processes costs more than it saves
 PANEL_BYTES = 1 << 20   # the slice of the dense operand one column panel gathers from
@@ -142,8 +144,7 @@ class ParallelProducts:
     """
 
     def __init__(self, a, max_columns, workers=None):
-        self.a = sp.csr_matrix(a)
-        self.at = self.a.T.tocsr()
+        self.a, self.at = sp.csr_matrix(a), None
         if workers is None:
             workers = workers_available() if self.a.nnz >= PARALLEL_MIN_NNZ else 1
         self.workers = workers
@@ -153,6 +154,8 @@ class ParallelProducts:
         self._procs, self._pipes = [], []
         if self.workers > 1:
             self._start()
+        else:
+            self.at = self.a.T.tocsr()
 
     def __enter__(self):
         return self
@@ -169,9 +172,8 @@ class ParallelProducts:
         return self._product(1, x, copy)
 
     def _product(self, which, x, copy=True):
-        matrix = (self.a, self.at)[which]
         if not self._procs:
-            return blocked_product(matrix, x)
+            return blocked_product((self.a, self.at)[which], x)
         cols = x.shape[1]
         if cols > self.max_columns:
             raise ValueError("more columns than the shared buffers hold")
@@ -181,7 +183,7 @@ class ParallelProducts:
         for pipe in self._pipes:
             if pipe.recv() != "done":
                 raise RuntimeError("a product worker failed")
-        result = self._y.array[:matrix.shape[0], :cols]
+        result = self._y.array[:self.a.shape[which], :cols]
         return result.copy() if copy else result
 
     def _start(self):
@@ -189,27 +191,34 @@ class ParallelProducts:
         self._x = _Shared((n, self.max_columns), np.float32)
         self._y = _Shared((n, self.max_columns), np.float32)
         context = mp.get_context("fork")
-        bounds = [self._row_bounds(m) for m in (self.a, self.at)]
+        # Neither the transpose nor the matrix is held here: each worker reads its rows of
+        # both (from the files of a memory-mapped matrix, whose mapped pages would count in
+        # the resident memory of every process that touched them).
+        column_counts = np.zeros(self.a.shape[1], np.int64)
+        for lo, hi in _blocks(self.a.indptr):
+            column_counts += np.bincount(read_slice(self.a.indices, lo, hi),
+                                         minlength=self.a.shape[1])
+        bounds = [self._row_bounds(indptr) for indptr in
+                  (self.a.indptr, np.concatenate(([0], np.cumsum(column_counts))))]
         for w in range(self.workers):
             parent, child = context.Pipe()
-            parts = [(row_slice(m, b[w], b[w + 1]), b[w], b[w + 1])
-                     for m, b in zip((self.a, self.at), bounds)]
+            parts = [(b[w], b[w + 1]) for b in bounds]
             # The child closes its copies of this process's ends, its own and the earlier
             # workers': a pipe then reaches end-of-file when this process dies.
             theirs = [*self._pipes, parent]
             proc = context.Process(target=_worker, daemon=True,
-                                   args=(child, parts, self._x.array, self._y.array,
+                                   args=(child, self.a, parts, self._x.array, self._y.array,
                                          os.getpid(), theirs))
             proc.start()
             child.close()
             self._procs.append(proc)
             self._pipes.append(parent)
 
-    def _row_bounds(self, m):
+    def _row_bounds(self, indptr):
         """Row cuts giving each worker about the same number of non-zeros."""
-        targets = np.linspace(0, m.nnz, self.workers + 1)
-        cuts = np.searchsorted(m.indptr, targets).clip(0, m.shape[0])
-        cuts[0], cuts[-1] = 0, m.shape[0]
+        targets = np.linspace(0, indptr[-1], self.workers + 1)
+        cuts = np.searchsorted(indptr, targets).clip(0, indptr.size - 1)
+        cuts[0], cuts[-1] = 0, indptr.size - 1
         return np.maximum.accumulate(cuts).tolist()
 
     def close(self):
@@ -247,13 +256,48 @@ def die_with_parent(parent_pid):
         os._exit(0)
 
 
-def _worker(pipe, parts, x, y, parent_pid, parent_ends):
-    """Serve products of this worker's row slices until told to stop (None) or orphaned."""
+def _blocks(indptr, block_nnz=1 << 22):
+    """(first, last) non-zero of consecutive row blocks of about ``block_nnz``."""
+    nnz = int(indptr[-1])
+    return [(lo, min(lo + block_nnz, nnz)) for lo in range(0, nnz, block_nnz)]
+
+
+def _rows_of(a, start, stop):
+    """Rows ``start:stop`` of the CSR matrix ``a``, a copy of their own."""
+    lo, hi = int(a.indptr[start]), int(a.indptr[stop])
+    indptr = np.asarray(a.indptr[start:stop + 1], dtype=np.int64) - lo
+    return sp.csr_matrix((read_slice(a.data, lo, hi), read_slice(a.indices, lo, hi), indptr),
+                         shape=(stop - start, a.shape[1]))
+
+
+def _columns_of(a, start, stop):
+    """Rows ``start:stop`` of the transpose of ``a`` (its columns), read a block at a time:
+    in row order, so each of their rows comes out sorted."""
+    rows, cols, data = [], [], []
+    indptr = np.asarray(a.indptr, dtype=np.int64)
+    for lo, hi in _blocks(indptr):
+        indices = read_slice(a.indices, lo, hi)
+        keep = (indices >= start) & (indices < stop)
+        first = np.searchsorted(indptr, lo, side="right") - 1
+        row_of = first + np.searchsorted(indptr[first:], np.arange(lo, hi), side="right") - 1
+        rows.append(row_of[keep].astype(a.indices.dtype))
+        cols.append(indices[keep] - start)
+        data.append(read_slice(a.data, lo, hi)[keep])
+    return sp.coo_matrix((np.concatenate(data), (np.concatenate(cols), np.concatenate(rows))),
+                         shape=(stop - start, a.shape[0])).tocsr()
+
+
+def _worker(pipe, a, parts, x, y, parent_pid, parent_ends):
+    """Serve products of this worker's rows of ``a`` and of its transpose until told to stop
+    (None) or orphaned."""
     die_with_parent(parent_pid)
     for end in parent_ends:
         end.close()
     try:
-        parts = [(column_panels(part), start, stop) for part, start, stop in parts]
+        (a_lo, a_hi), (t_lo, t_hi) = parts
+        parts = [(column_panels(_rows_of(a, a_lo, a_hi)), a_lo, a_hi),
+                 (column_panels(_columns_of(a, t_lo, t_hi)), t_lo, t_hi)]
+        del a
         while (task := pipe.recv()) is not None:
             which, cols = task
             panels, start, stop = parts[which]
