@@ -29,6 +29,7 @@ over the pairs.
 """
 import logging
 import math
+import os
 import time
 
 import numpy as np
@@ -48,14 +49,14 @@ GLOVE_PARAMS = {
     "dim": Int(low=1), "window": Int(low=1), "min_count": Int(low=1),
     "x_max": Float(low=0, open_low=True), "alpha": Float(low=0, high=1, open_low=True),
     "learning_rate": Float(low=0, open_low=True), "epochs": Int(low=1),
-    "workers": Int(low=1), "seed": Int(low=0), "w_plus_c": Bool(),
+    "workers": Int(low=1, optional=True), "seed": Int(low=0), "w_plus_c": Bool(),
 }
 
 
 @representations.register("glove", family="distributional", corpus=True, params=GLOVE_PARAMS)
 def build_glove(corpus, dim: int = 100, window: int = 10, min_count: int = 5,
                 x_max: float = 100.0, alpha: float = 0.75, learning_rate: float = 0.05,
-                epochs: int = 25, workers: int = 2, seed: int = 1, w_plus_c: bool = True):
+                epochs: int = 25, workers: int | None = None, seed: int = 1, w_plus_c: bool = True):
     """GloVe vectors (Pennington et al. 2014), fitted to the window counts by AdaGrad.
 
     Parameters
@@ -79,8 +80,9 @@ def build_glove(corpus, dim: int = 100, window: int = 10, min_count: int = 5,
         Passes over the non-zero counts. The paper trains 50 (100 from 300 dimensions); 25
         are the default here: on wiki17m with the paper's settings the cost then changes by
         under 0.5% an epoch and the benchmark scores by under 0.01 (see bench/).
-    workers : int
-        Threads updating the shared parameters (Hogwild); 1 repeats exactly for a seed.
+    workers : int, optional
+        Threads updating the shared parameters (Hogwild); by default one a core. With 1, the
+        same seed gives the same vectors.
     seed : int
         Seed of the initial parameters and of the order of the pairs.
     w_plus_c : bool
@@ -96,6 +98,7 @@ def build_glove(corpus, dim: int = 100, window: int = 10, min_count: int = 5,
     vocab, counts = count_matrix(corpus, min_count=min_count, window=window,
                                  weighting="harmonic", context="symmetric", subsample=0,
                                  delete_rare=True, timings=timings)
+    workers = workers or os.cpu_count() or 1
     rows, cols, values = shuffled_pairs(counts, seed)
     del counts  # the cache keeps its own copy; ours is now the three shuffled arrays
     started = time.perf_counter()
