@@ -94,7 +94,8 @@ def main():
                          "goal": "ratio near 1 (perfect weak scaling)"})
     checks = [{"stage": r["stage"], "identical matrices": r.get("identical_matrices", ""),
                "worker peak RSS / limit (MB)": ", ".join(
-                   f"{w['peak_rss_mb']} / {w['limit_mb']}" for w in r["wordrep"].get("workers", [])),
+                   f"{w['peak_rss_mb']} / {w['limit_mb']}"
+                   for w in r["wordrep"].get("workers", [])),
                "within limits": r.get("workers_within_limit", "")} for r in rows]
     results = {"rows": rows, "extra": {"answers and workers' memory": checks},
                "corpus": str(args.corpus), "quick": False,

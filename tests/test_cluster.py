@@ -143,7 +143,8 @@ def test_dask_products_equal_scipy(dask_cluster):
 
 def test_a_worker_killed_while_counting_changes_nothing(tmp_path, monkeypatch, shards,
                                                         dask_cluster):
-    """A worker process (its pid from the worker itself) is SIGKILLed while the counting tasks run: Dask recomputes what it
+    """A worker process (its pid from the worker itself) is SIGKILLed while the counting
+    tasks run: Dask recomputes what it
     held on the other (and on the one its nanny restarts), and the matrices are the same."""
     monkeypatch.setattr(parallel, "RANGE", 1 << 12)   # hundreds of tasks: time to kill one
     path = write_corpus(tmp_path / "c.txt", lines=12000)

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import UserError
-from .tasks import (BLOCKS_PER_WORKER, FAN_IN, Shard, _block_sum, _check_readable, _csr_part,
-                    _entries, _ppmi_block, _prepared, _read_range, _read_whole,
-                    _shard_pairs, _sum_counts, _tail, _vocabulary, _word_index)
+from .tasks import (BLOCK_TOKENS, BLOCKS_PER_WORKER, FAN_IN, Shard, _block_sum,
+                    _check_readable, _csr_part, _entries, _ppmi_block, _prepared, _read_range,
+                    _read_whole, _shard_pairs, _sum_counts, _tail, _vocabulary, _word_index)
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,9 @@ class ClusterCorpus:
                         seed=seed, window=window, context=context, numerators=numerators)
         bounds = self._row_bounds(counts[:vocab_size])
         index = self.client.submit(_word_index, vocabulary)
-        [vocab_counts] = self.client.scatter([counts], broadcast=True)
+        # a task's result, not scattered data: Dask can make it again if its holder is lost
+        # (scattered data it cannot, and its replica manager keeps only one copy)
+        vocab_counts = self.client.submit(operator.itemgetter(1), vocabulary)
         tail = (np.zeros(0, np.int32), np.zeros(0, np.int64))
         per_shard = []
         for shard, offset, base in zip(shards, offsets.tolist(), bases.tolist()):
@@ -186,8 +188,11 @@ class ClusterCorpus:
         return parts[0] if per_shard[1:] else self.client.submit(_block_sum, *parts)
 
     def _row_bounds(self, counts):
-        """Row cuts giving each block about the same number of tokens (pairs follow them)."""
-        n_blocks = max(1, BLOCKS_PER_WORKER * self._cluster.workers)
+        """Row cuts giving each block about the same number of tokens (pairs follow them),
+        at most BLOCK_TOKENS: a block's last sum holds a few million pairs, whatever the
+        corpus (on 1.7e8 tokens, 8 blocks of 21M pairs overran a 4 GB worker)."""
+        n_blocks = max(BLOCKS_PER_WORKER * self._cluster.workers,
+                       -(-int(counts.sum()) // BLOCK_TOKENS))
         cumulative = np.cumsum(counts)
         targets = np.linspace(0, cumulative[-1] if counts.size else 0, n_blocks + 1)[1:-1]
         cuts = np.searchsorted(cumulative, targets, side="right")
@@ -205,7 +210,7 @@ class ClusterCorpus:
         from ..representations.count_store import CsrWriter, open_csr, read_marginals
         counts = open_csr(counts_folder)
         blocks, bounds, denominator = self._count_blocks(counts_folder, counts)
-        [marginals] = self.client.scatter([read_marginals(counts_folder)], broadcast=True)
+        marginals = self.client.submit(tuple, read_marginals(counts_folder))  # in the graph
         settings = dict(n_cols=counts.shape[1], denominator=denominator, cds=cds, neg=neg,
                         kind=kind)
         ppmi = [self.client.submit(_ppmi_block, block, marginals, settings, first, last)

@@ -10,7 +10,8 @@ import numpy as np
 SHARD_TOKENS = 1 << 22  # tokens a shard of a compressed file holds (a plain file: its ranges)
 PIECE_TOKENS = 1 << 19  # tokens windowed at a time inside a counting task (~160 MB of pairs)
 FAN_IN = 8              # parts summed by one task (vocabularies, products)
-BLOCKS_PER_WORKER = 4   # row blocks of the matrices per worker (load balance)
+BLOCKS_PER_WORKER = 4   # row blocks of the matrices per worker, at least (load balance)
+BLOCK_TOKENS = 1 << 22  # corpus tokens whose rows make a block, at most (~4M pairs a block)
 
 
 # -- reading (worker side) -----------------------------------------------------------------------
