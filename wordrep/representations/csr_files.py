@@ -133,13 +133,18 @@ def open_csr(folder, mmap=True):
 
 
 def read_slice(array, lo, hi):
-    """``array[lo:hi]`` in memory; read from the file of a memory-mapped array, its map left
-    untouched: mapped pages, once read, count in the resident memory of each process that
-    read them until the map is closed, so one pass over a matrix would seem to hold it all."""
-    # only a whole map (its base the mmap): a slice of one keeps the whole's offset
-    if isinstance(array, np.memmap) and isinstance(array.base, mmap.mmap) and array.filename:
-        return np.fromfile(array.filename, dtype=array.dtype, count=hi - lo,
-                           offset=array.offset + lo * array.dtype.itemsize)
+    """``array[lo:hi]`` in memory; read from the file of a memory-mapped array (or of a
+    contiguous view of one, as scipy's constructors make), its map left untouched: mapped
+    pages, once read, count in the resident memory of each process that read them until the
+    map is closed, so one pass over a matrix would seem to hold it all."""
+    root = array
+    while isinstance(root, np.memmap) and not isinstance(root.base, mmap.mmap):
+        root = root.base
+    if isinstance(root, np.memmap) and root.filename and array.flags.c_contiguous:
+        # a whole map starts at its offset in the file; a view, as far again as it starts
+        offset = root.offset + array.ctypes.data - root.ctypes.data
+        return np.fromfile(root.filename, dtype=array.dtype, count=hi - lo,
+                           offset=offset + lo * array.dtype.itemsize)
     return np.array(array[lo:hi])
 
 
@@ -152,15 +157,16 @@ def read_marginals(folder):
 
 def association_blocks(counts_folder, out, cds=0.75, neg=1, kind="ppmi", budget=256 << 20):
     """The (P)PMI of the count matrix in ``counts_folder``, written into the folder ``out``
-    a row block at a time (blocks of about ``budget`` / 32 non-zeros: each costs about 32
-    bytes a non-zero in temporaries) with the exact global marginals. Entry for entry the
+    a row block at a time (blocks of about ``budget`` / 64 non-zeros: each costs about 32
+    bytes a non-zero in temporaries, so half the budget, the rest being the process's) with
+    the exact global marginals. Entry for entry the
     same as :func:`.pmi.pmi` of the whole matrix with those marginals."""
     from .pmi import Scale, check_pmi
     check_pmi(cds, neg, kind)
     counts = open_csr(counts_folder)
     scale = Scale(*read_marginals(counts_folder), cds, neg)
     indptr = np.asarray(counts.indptr, dtype=np.int64)
-    block_nnz = max(1 << 10, budget // 32)
+    block_nnz = max(1 << 10, budget // 64)
     with CsrWriter(out, counts.shape, counts.indptr.dtype) as writer:
         first = 0
         while first < counts.shape[0]:

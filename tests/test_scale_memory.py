@@ -1,0 +1,64 @@
+"""Issue 14, Scale I: the bounded-memory count path at its limits. A symmetric store, given
+each window pair once, writes the bytes of a store given both directions, spilled or not; and
+the SVD's products hold no page of a memory-mapped matrix in the parent process."""
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from test_count_store import random_pieces, same_bytes
+from wordrep.representations import count_store as cs
+from wordrep.representations.sparse_products import ParallelProducts
+
+SQUARE = (300, 300)
+
+
+def counted(tmp_path, pieces, budget, symmetric, name):
+    store = cs.CountStore(tmp_path / f"{name}-runs", SQUARE, budget, symmetric=symmetric)
+    accs = [store.accumulator(1 / 2) for _ in range(2)]
+    for i, (rows, cols, weights) in enumerate(pieces):
+        if not symmetric:  # what a symmetric window gives: each pair, and its transpose
+            rows, cols = np.concatenate((rows, cols)), np.concatenate((cols, rows))
+            weights = np.concatenate((weights, weights))
+        accs[i % 2].add(rows, cols, weights, unit=i)
+    spilled = len(store.runs)
+    store.finish(tmp_path / name, denominator=60)
+    return cs.open_csr(tmp_path / name), cs.read_marginals(tmp_path / name), spilled
+
+
+@pytest.mark.parametrize("budget", [1 << 40, 32 << 10])
+def test_a_symmetric_store_writes_the_bytes_of_both_directions(tmp_path, budget):
+    pieces = random_pieces(5)
+    both, both_sums, _ = counted(tmp_path, pieces, 1 << 40, False, "both")
+    half, half_sums, spilled = counted(tmp_path, pieces, budget, True, "half")
+    assert (spilled > 3) == (budget < 1 << 20)
+    assert same_bytes(half, both)
+    assert all(np.array_equal(a, b) for a, b in zip(half_sums, both_sums))
+    assert same_bytes(half, sp.csr_matrix(half.T))   # symmetric indeed
+
+
+def resident_kb(kind):
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(kind))
+
+
+def test_products_leave_a_memory_mapped_matrix_unread_in_the_parent(tmp_path):
+    """Before: the parent transposed the matrix, reading every mapped page (RssFile grew by
+    the matrix) and holding the transpose (RssAnon grew by as much again)."""
+    rng = np.random.default_rng(0)
+    n, nnz = 20_000, 4_000_000    # 32 MB of data and indices
+    keys = np.unique(rng.integers(0, n * n, nnz))
+    matrix = sp.csr_matrix((rng.random(keys.size).astype(np.float32),
+                            (keys // n, keys % n)), shape=(n, n))
+    with cs.CsrWriter(tmp_path / "m", matrix.shape) as writer:
+        rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
+        writer.add(rows, matrix.indices, matrix.data)
+    mapped = cs.open_csr(tmp_path / "m")
+    x = rng.standard_normal((n, 8)).astype(np.float32)
+    expected = (matrix @ x, matrix.T.tocsr() @ x)
+    del matrix, rows
+    before = resident_kb("RssFile"), resident_kb("RssAnon")
+    with ParallelProducts(mapped, max_columns=8, workers=2) as products:
+        got = products.dot(x), products.tdot(x)
+        grown = resident_kb("RssFile") - before[0], resident_kb("RssAnon") - before[1]
+    assert all(np.allclose(g, e, rtol=1e-4, atol=1e-4) for g, e in zip(got, expected))
+    assert grown[0] < 8 << 10 and grown[1] < 16 << 10, grown   # KB: far below 32 MB each
