@@ -111,6 +111,6 @@ def test_the_memory_budget_is_a_run_setting_that_changes_no_result(tmp_path):
     with pytest.raises(UserError, match=r"\[resources\] memory = 8: expected a string"):
         _load(tmp_path, '[representations.o]\nmethod = "onehot"\n[resources]\nmemory = 8\n')
     # where and with what a run computes is left out of its folder's config
-    from wordrep.run.config import WHERE_SECTIONS
-    folder_config = {k: v for k, v in config.items() if k not in WHERE_SECTIONS}
+    from wordrep.run.config import what_it_computes
+    folder_config = what_it_computes(config)
     assert "[resources]" not in to_toml(folder_config) and "[cluster]" not in to_toml(folder_config)

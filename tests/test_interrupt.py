@@ -242,7 +242,7 @@ def run_files(folder):
 
 def config_text(path):
     from wordrep.run import config as run_config
-    return run_config.to_toml(run_config.load_config(path)).encode()
+    return run_config.to_toml(run_config.what_it_computes(run_config.load_config(path))).encode()
 
 
 def check_run_outputs(folder, configs):
@@ -356,17 +356,37 @@ def test_a_full_disk_is_one_clear_error_and_the_previous_model_stays(tmp_path, c
     print(f"\nfull disk (train): {last}")
 
 
-def test_cache_writes_that_do_not_fit_only_warn(tmp_path):
+def test_token_ids_that_do_not_fit_are_one_error(tmp_path):
+    """The token ids go to their cache entry as they are made (no copy in memory to go on
+    with): a full disk there is one Error naming the entry, and nothing is left."""
     home, work = tmp_path / "home", tmp_path / "work"
     work.mkdir()
     code, full = wordrep(["train", "svd", "lee", "-o", "model.wr", "--dim", "20",
                           "--min-count", "3"], home, work, fsize=LIMIT)
     assert code == 2, full.stderr
-    assert "Warning: could not cache token ids of lee" in full.stderr
-    assert "Warning: could not cache counts matrix" in full.stderr
-    assert full.stderr.strip().splitlines()[-1].startswith("Error: cannot write model.wr")
+    last = full.stderr.strip().splitlines()[-1]
+    assert re.match(r"Error: cannot write .*/corpora/\w+: the file-size limit was reached", last)
     assert "Traceback" not in full.stderr
     assert whole_entries(home) == [] and leftovers(home, work) == []
+    assert not (work / "model.wr").exists()
+
+
+def test_counts_that_do_not_fit_are_one_error(tmp_path):
+    """The counts, too, are written to their entry as they are merged (the matrix lives on
+    disk, memory-mapped): a full disk there is one Error naming the entry, the token ids made
+    before stay whole, and nothing half-written is left."""
+    home, work = tmp_path / "home", tmp_path / "work"
+    work.mkdir()
+    code, _ = wordrep(["corpus", "info", "lee"], home, work)  # token ids made with room
+    assert code == 0
+    code, full = wordrep(["train", "svd", "lee", "-o", "model.wr", "--dim", "20",
+                          "--min-count", "3"], home, work, fsize=LIMIT)
+    assert code == 2, full.stderr
+    last = full.stderr.strip().splitlines()[-1]
+    assert re.match(r"Error: cannot write .*/counts/\w+/\w+: the file-size limit was reached", last)
+    assert "Traceback" not in full.stderr
+    assert [e.parent.name for e in whole_entries(home)] == ["corpora"]
+    assert leftovers(home, work) == []
     assert not (work / "model.wr").exists()
 
 

@@ -219,7 +219,7 @@ class ClusterCorpus:
             for future in ppmi:
                 writer.add(*self._gather(self.client.submit(_entries, future)))
         parts = [self.client.submit(_csr_part, future) for future in ppmi]
-        nnz = int(np.load(f"{out}/data.npy", mmap_mode="r").size)
+        nnz = int(np.load(f"{out}/data.npy", mmap_mode="r", allow_pickle=False).size)
         self._cluster.ppmi = (counts.shape, nnz, parts, bounds)
 
     def _count_blocks(self, counts_folder, counts):

@@ -138,10 +138,10 @@ def _read_blocks(blocks, ids_file, lines_file):
         line_starts = line_starts[line_starts != np.append(last_start, line_starts[:-1])]
         ids = ids[ids != 0] if breaks.size else ids
         counts = _add_counts(counts, ids, len(index))
-        ids.tofile(ids_file)
+        _write(ids_file, ids)
         n += ids.size
         if line_starts.size:
-            line_starts.astype(np.int64).tofile(lines_file)
+            _write(lines_file, line_starts.astype(np.int64))
             n_lines += line_starts.size
             last_start = int(line_starts[-1])
     # a start at the very end (the text ends with a line break) begins no line
@@ -179,7 +179,14 @@ def _write_npy(path, dtype, size, chunks, transform=lambda a: a):
     with open(path, "wb") as file:
         np.lib.format.write_array_header_1_0(file, header)
         for chunk in chunks:
-            np.asarray(transform(chunk), dtype=dtype).tofile(file)
+            _write(file, np.asarray(transform(chunk), dtype=dtype))
+
+
+def _write(file, array):
+    """``array``'s bytes to ``file``. Not ``ndarray.tofile``: a short write there is an OSError
+    without an errno, which a full disk or the file-size limit must not be (the temporary
+    files are gone before anyone could measure them); a plain write says EFBIG or ENOSPC."""
+    file.write(memoryview(np.ascontiguousarray(array)).cast("B"))
 
 
 def tokenize_blocks(source, tokenizer, stats, update):

@@ -56,6 +56,12 @@ DEFAULT_CONFIG = {
 # Sections that say where and with what a run computes, not what it computes: left out of a run
 # folder's config, so that moving a run onto a cluster or a bigger budget reuses its folder.
 WHERE_SECTIONS = ("cluster", "resources")
+
+
+def what_it_computes(config):
+    """``config`` without the sections that say where and with what it runs: what a run
+    folder's config.toml holds."""
+    return {key: value for key, value in config.items() if key not in WHERE_SECTIONS}
 SECTIONS = tuple(DEFAULT_CONFIG)
 # What each method needs and builds on (a corpus, other representations: only those that train
 # on text are retrained on corpus prefixes) is its declaration's (wordrep.registry.Method).

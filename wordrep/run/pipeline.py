@@ -27,7 +27,7 @@ from .. import budget, cache, cluster
 from ..version import __version__
 from ..atomic import atomic_path
 from ..errors import UserError
-from .config import WHERE_SECTIONS, curve_label, to_toml, trains_on_text
+from .config import curve_label, to_toml, trains_on_text, what_it_computes
 from .folder import (check_replaceable, check_run_folder, make_run_folder, model_folder,
                      prepare_folder)
 
@@ -58,7 +58,7 @@ def run(config, out, force=False, progress=None):
     address = config.get("cluster", {}).get("address")
     size, source = budget.resolve(config.get("resources", {}).get("memory") or None)
     log.info("memory budget: %s (%s)", budget.format_size(size), source)
-    config = {key: value for key, value in config.items() if key not in WHERE_SECTIONS}
+    config = what_it_computes(config)
     with cluster.maybe(address), budget.limit(size):
         return _run(config, out, force, progress)
 
