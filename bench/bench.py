@@ -230,6 +230,14 @@ def bench_lookup(quick, repeat, scratch):
     return bench_script("bench_lookup.py", args)
 
 
+def bench_scale(quick, scale_1e9):
+    """Each stage of train svd at 1.7e7 and 1.7e8 tokens (1e9 with --scale-1e9): time, peak
+    RSS of the process tree, disk (bench_scale.py: bench/results-scale.md, bench/scale.png)."""
+    if quick:
+        return []   # hours of reading and counting: not a harness check
+    return bench_script("bench_scale.py", ["--scale-1e9"] if scale_1e9 else [])
+
+
 # -- input and output ---------------------------------------------------------------------------
 
 def plain_copy(source, folder, tokens=None):
@@ -281,7 +289,7 @@ def markdown(results):
     return "\n".join(lines) + "\n"
 
 
-STAGES = ("corpus", "svd", "word2vec", "evaluate", "wordnet", "lookup")
+STAGES = ("corpus", "svd", "word2vec", "evaluate", "wordnet", "lookup", "scale")
 
 
 def main():
@@ -292,6 +300,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", nargs="*", choices=STAGES, default=list(STAGES))
     ap.add_argument("--out", type=Path, default=HERE / "results.json")
+    ap.add_argument("--scale-1e9", action="store_true",
+                    help="the scale stage's 1e9-token run too (grows a 6 GB corpus; hours)")
     args = ap.parse_args()
     rows, extra = [], {}
     with tempfile.TemporaryDirectory() as scratch:
@@ -317,6 +327,9 @@ def main():
             elif stage == "lookup":
                 extra["lookup in a large model: open, shared memory, most_similar queries/s"] = \
                     bench_lookup(args.quick, args.repeat, scratch)
+            elif stage == "scale":
+                extra["scale: train svd stage by stage at 1.7e7, 1.7e8 (1e9) tokens"] = \
+                    bench_scale(args.quick, args.scale_1e9)
             write_results(args, rows, extra)  # after every stage: a long run keeps what it has
     write_results(args, rows, extra, show=True)
 
