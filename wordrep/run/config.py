@@ -29,6 +29,7 @@ DEFAULT_CONFIG = {
     "representations": {
         "onehot": {"method": "onehot"},
         "svd": {"method": "svd", "dim": 300},
+        "glove": {"method": "glove", "dim": 100, "seed": 1},
         "word2vec": {"method": "word2vec", "dim": 100, "epochs": 5, "seed": 1},
         "fasttext": {"method": "fasttext", "dim": 100, "epochs": 5, "seed": 1,
                      "bucket": 200_000},
