@@ -200,6 +200,54 @@ def bench_word2vec(corpus, repeat, scratch, plain_corpus):
                 ref_quality=quality(str(scratch / "w2v_gensim")))]
 
 
+# The C tool's figures measured on this machine for issue 16 (wiki17m, window 10 harmonic, 100 d,
+# 15 iterations, x_max 10, 2 threads): quoted when its build folder is not given (--glove-c).
+C_GLOVE_QUOTED = {"seconds": 845.0, "peak_rss_mb": "n/a", "output": "",
+                  "quality": {"ws353": 0.446, "simlex999": 0.214, "google": 30.9}}
+GLOVE_MEMORY = "1G"  # the count budget of the GloVe runs (WORDREP_MEMORY): peak <= 2 GB
+
+
+def bench_glove(corpus, repeat, scratch, plain_corpus, c_build=None, quick=False):
+    """GloVe against Stanford's C tool with its settings (counts included on both sides),
+    then wordrep with the paper's (x_max 100, the default epochs)."""
+    c_settings = ["--window", "10", "--dim", "100", "--epochs", "15", "--x-max", "10",
+                  "--workers", "2"]
+
+    def budget(env):
+        env["WORDREP_MEMORY"] = GLOVE_MEMORY
+    script = str(HERE / "train_glove.py")
+    ours = measure([script, "wordrep", str(corpus), str(scratch / "glove")] + c_settings,
+                   repeat, prepare=budget)
+    ours_quality = quality(str(scratch / "glove"))
+    if c_build:
+        reference = measure([script, "c", str(plain_corpus), str(scratch / "glove_c"),
+                             "--glove-dir", str(c_build)] + c_settings, 1)
+        ref_name, ref_quality = "Stanford GloVe (C), measured", quality(str(scratch / "glove_c"))
+    elif quick:
+        reference, ref_name, ref_quality = None, None, None
+    else:
+        reference, ref_quality = C_GLOVE_QUOTED, C_GLOVE_QUOTED["quality"]
+        ref_name = "Stanford GloVe (C), figures quoted from issue 16"
+    paper = measure([script, "wordrep", str(corpus), str(scratch / "glove_paper"),
+                     "--x-max", "100", "--epochs", "0"], repeat, prepare=budget)
+    rows = []
+    if reference is not None:
+        rows.append(row("GloVe 100d, window 10 harmonic, x_max 10, 15 epochs, 2 workers "
+                        "(corpus read and counted in the run)", ref_name, ours, reference,
+                        "time ratio <= 0.35, quality >= the C tool's, peak RSS <= 2048 MB",
+                        quality=ours_quality, ref_quality=ref_quality,
+                        stage_seconds={"wordrep": json.loads(ours["output"]),
+                                       "c": json.loads(reference["output"] or "{}")}))
+    paper_out = json.loads(paper["output"])
+    rows.append(row(f"GloVe, the paper's settings (x_max 100, {len(paper_out['cost'])} epochs), "
+                    "corpus read and counted in the run", ref_name or "(none in --quick)",
+                    paper, reference or paper, "time and scores stated beside SVD's and "
+                    "word2vec's; peak RSS <= 2048 MB", quality=quality(str(scratch /
+                                                                       "glove_paper")),
+                    ref_quality=ref_quality, stage_seconds=paper_out))
+    return rows
+
+
 def bench_script(script, args):
     """Rows printed as JSON lines by one of the per-area benchmark scripts."""
     done = subprocess.run([PY, str(HERE / script), *args], capture_output=True, text=True)
@@ -289,7 +337,7 @@ def markdown(results):
     return "\n".join(lines) + "\n"
 
 
-STAGES = ("corpus", "svd", "word2vec", "evaluate", "wordnet", "lookup", "scale")
+STAGES = ("corpus", "svd", "word2vec", "glove", "evaluate", "wordnet", "lookup", "scale")
 
 
 def main():
@@ -300,6 +348,9 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", nargs="*", choices=STAGES, default=list(STAGES))
     ap.add_argument("--out", type=Path, default=HERE / "results.json")
+    ap.add_argument("--glove-c", type=Path, metavar="BUILD",
+                    help="build folder of Stanford's GloVe (vocab_count, cooccur, shuffle, "
+                         "glove): timed in the same run; else its figures are quoted")
     ap.add_argument("--scale-1e9", action="store_true",
                     help="the scale stage's 1e9-token run too (grows a 6 GB corpus; hours)")
     args = ap.parse_args()
@@ -319,6 +370,11 @@ def main():
             elif stage == "word2vec":
                 plain = plain or plain_copy(corpus, scratch)
                 rows += bench_word2vec(corpus, args.repeat, scratch, plain)
+            elif stage == "glove":
+                if args.glove_c:
+                    plain = plain or plain_copy(corpus, scratch)
+                rows += bench_glove(corpus, args.repeat, scratch, plain, args.glove_c,
+                                    args.quick)
             elif stage == "evaluate":
                 extra["analogy scoring: wordrep vs gensim evaluate_word_analogies"] = \
                     bench_evaluate(corpus, args.quick)

@@ -29,9 +29,10 @@ def train_wordrep(a):
     corpus = open_corpus(a.corpus)
     corpus.token_ids()
     read = time.perf_counter() - started
+    epochs = {"epochs": a.epochs} if a.epochs else {}  # 0: the method's default
     rep = build("glove", corpus, dim=a.dim, window=a.window, min_count=a.min_count,
-                x_max=a.x_max, alpha=a.alpha, learning_rate=a.eta, epochs=a.epochs,
-                workers=a.workers, seed=a.seed)
+                x_max=a.x_max, alpha=a.alpha, learning_rate=a.eta, workers=a.workers,
+                seed=a.seed, **epochs)
     total = time.perf_counter() - started
     np.save(a.out + ".npy", rep.kv.vectors)
     Path(a.out + ".words.json").write_text(json.dumps(list(rep.vocabulary)))
@@ -91,7 +92,7 @@ def main():
     ap.add_argument("--x-max", type=float, default=10)
     ap.add_argument("--alpha", type=float, default=0.75)
     ap.add_argument("--eta", type=float, default=0.05)
-    ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--epochs", type=int, default=15, help="0: wordrep's default")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--glove-dir", help="the C tool's build folder (side c)")
