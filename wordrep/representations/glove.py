@@ -41,8 +41,6 @@ from .count_based import count_matrix
 
 log = logging.getLogger(__name__)
 
-GRAD_CLIP = 100.0  # glove.c's grad_clip_value
-CHECK_EVERY = 1 << 16  # pairs between a worker's looks at the others' failure flag
 DIVERGED = 100  # a cost this many times that of all-zero vectors: the parameters blew up
 
 GLOVE_PARAMS = {

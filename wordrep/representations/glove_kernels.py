@@ -7,7 +7,8 @@ become SIMD), but not ``nnan``/``ninf``: the loop must still see a NaN or infini
 import numpy as np
 from numba import njit, prange
 
-from .glove import CHECK_EVERY, GRAD_CLIP
+GRAD_CLIP = 100.0  # glove.c's grad_clip_value
+CHECK_EVERY = 1 << 16  # pairs between a worker's looks at the others' failure flag
 
 FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 
