@@ -207,7 +207,8 @@ class ParallelProducts:
             # workers': a pipe then reaches end-of-file when this process dies.
             theirs = [*self._pipes, parent]
             proc = context.Process(target=_worker, daemon=True,
-                                   args=(child, self.a, parts, self._x.array, self._y.array,
+                                   args=(child, self.a, column_counts, parts, self._x.array,
+                                         self._y.array,
                                          os.getpid(), theirs))
             proc.start()
             child.close()
@@ -270,24 +271,35 @@ def _rows_of(a, start, stop):
                          shape=(stop - start, a.shape[1]))
 
 
-def _columns_of(a, start, stop):
-    """Rows ``start:stop`` of the transpose of ``a`` (its columns), read a block at a time:
-    in row order, so each of their rows comes out sorted."""
-    rows, cols, data = [], [], []
-    indptr = np.asarray(a.indptr, dtype=np.int64)
-    for lo, hi in _blocks(indptr):
-        indices = read_slice(a.indices, lo, hi)
-        keep = (indices >= start) & (indices < stop)
-        first = np.searchsorted(indptr, lo, side="right") - 1
-        row_of = first + np.searchsorted(indptr[first:], np.arange(lo, hi), side="right") - 1
-        rows.append(row_of[keep].astype(a.indices.dtype))
-        cols.append(indices[keep] - start)
-        data.append(read_slice(a.data, lo, hi)[keep])
-    return sp.coo_matrix((np.concatenate(data), (np.concatenate(cols), np.concatenate(rows))),
-                         shape=(stop - start, a.shape[0])).tocsr()
+def _columns_of(a, start, stop, column_counts):
+    """Rows ``start:stop`` of the transpose of ``a`` (its columns, ``column_counts[j]``
+    entries in column j), filled a block of ``a`` at a time into arrays of their final size
+    (a counting sort: no coordinate copy). Blocks come in row order, so each of their rows
+    comes out sorted, as scipy's transposition gives them."""
+    counts = np.asarray(column_counts[start:stop], dtype=np.int64)
+    indptr = np.concatenate(([0], np.cumsum(counts)))
+    indices = np.empty(int(indptr[-1]), a.indices.dtype)
+    data = np.empty(int(indptr[-1]), a.data.dtype)
+    cursor = indptr[:-1].copy()
+    a_indptr = np.asarray(a.indptr, dtype=np.int64)
+    for lo, hi in _blocks(a_indptr):
+        cols = read_slice(a.indices, lo, hi)
+        keep = np.flatnonzero((cols >= start) & (cols < stop))
+        cols = cols[keep] - start
+        order = np.argsort(cols, kind="stable")   # by column, rows in order within each
+        cols, keep = cols[order], keep[order]
+        first = np.searchsorted(a_indptr, lo, side="right") - 1
+        rows = first + np.searchsorted(a_indptr[first:], lo + keep, side="right") - 1
+        group = np.concatenate(([0], np.flatnonzero(np.diff(cols)) + 1))
+        rank = np.arange(cols.size) - np.repeat(group, np.diff(np.append(group, cols.size)))
+        where = cursor[cols] + rank
+        indices[where] = rows
+        data[where] = read_slice(a.data, lo, hi)[keep]
+        cursor += np.bincount(cols, minlength=stop - start)
+    return sp.csr_matrix((data, indices, indptr), shape=(stop - start, a.shape[0]))
 
 
-def _worker(pipe, a, parts, x, y, parent_pid, parent_ends):
+def _worker(pipe, a, column_counts, parts, x, y, parent_pid, parent_ends):
     """Serve products of this worker's rows of ``a`` and of its transpose until told to stop
     (None) or orphaned."""
     die_with_parent(parent_pid)
@@ -296,7 +308,7 @@ def _worker(pipe, a, parts, x, y, parent_pid, parent_ends):
     try:
         (a_lo, a_hi), (t_lo, t_hi) = parts
         parts = [(column_panels(_rows_of(a, a_lo, a_hi)), a_lo, a_hi),
-                 (column_panels(_columns_of(a, t_lo, t_hi)), t_lo, t_hi)]
+                 (column_panels(_columns_of(a, t_lo, t_hi, column_counts)), t_lo, t_hi)]
         del a
         while (task := pipe.recv()) is not None:
             which, cols = task
