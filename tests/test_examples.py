@@ -185,7 +185,7 @@ README_COMMANDS = {
 SMALL_CONFIG = [
     ('name = "enwiki-sample"', 'name = "lee"', 1),
     ("dim = 300", "dim = 20", 2),
-    ("dim = 100", "dim = 20", 2),
+    ("dim = 100", "dim = 20", 3),  # word2vec, fasttext, glove
     ("epochs = 5", "epochs = 1", 2),
     ("bucket = 200000", "bucket = 1000", 1),
     ('method = "wordnet-graph"\n', 'method = "wordnet-graph"\npos = "r"\n', 1),

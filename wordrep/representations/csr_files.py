@@ -118,7 +118,7 @@ def open_csr(folder, mmap=True):
     folder = Path(folder)
     shape = tuple(json.loads((folder / "matrix.json").read_text())["shape"])
     mode = "r" if mmap else None
-    data, indices, indptr = (np.load(folder / f"{name}.npy", mmap_mode=mode)
+    data, indices, indptr = (np.load(folder / f"{name}.npy", mmap_mode=mode, allow_pickle=False)
                              for name in ("data", "indices", "indptr"))
     if indptr.shape != (shape[0] + 1,) or data.shape != indices.shape \
             or int(indptr[-1]) != data.size:
@@ -152,7 +152,8 @@ def read_marginals(folder):
     """(row sums, column sums), float64, of a count matrix written with
     :meth:`CsrWriter.add_sums`: the exact sums, divided once by the denominator."""
     folder = Path(folder)
-    return np.load(folder / "row_sums.npy"), np.load(folder / "col_sums.npy")
+    return (np.load(folder / "row_sums.npy", allow_pickle=False),
+            np.load(folder / "col_sums.npy", allow_pickle=False))
 
 
 def association_blocks(counts_folder, out, cds=0.75, neg=1, kind="ppmi", budget=256 << 20):
