@@ -40,7 +40,8 @@ def main():
     from wordrep.representations import build
     from wordrep.representations.dense import DenseVectors
     from wordrep.representations.wordnet_index import WordNetIndex
-    from wordrep.representations.wordnet_measures import MEASURES, information_content, measure
+    from wordrep.representations.wordnet_measures import (IC_MEASURES, MEASURES,
+                                                       information_content, measure)
 
     seconds, wn = timed(wordnet.load)
     row("wordnet reader load", seconds, None)
@@ -62,7 +63,8 @@ def main():
     seconds, ic = timed(lambda: information_content(None, wn))
     row("information content (NLTK ic() over enwiki-sample)", seconds, None)
     for name in MEASURES:
-        seconds, _ = timed(lambda: measure(name, wordnet=wn, ic=ic).similarity(pairs))
+        options = {"ic": ic} if name in IC_MEASURES else {}  # the others take no ic
+        seconds, _ = timed(lambda: measure(name, wordnet=wn, **options).similarity(pairs))
         row(f"wordnet:{name} over SimLex-999 ({len(pairs)} pairs)", seconds, 5)
 
     rng = np.random.default_rng(0)
