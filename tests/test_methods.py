@@ -188,3 +188,17 @@ def test_a_measure_is_evaluated_by_name(tmp_path):
     record = json.loads(result.stdout)["records"][0]
     assert record["representation"] == "wordnet:path" and record["dataset"] == "simlex999"
     assert 0.4 < record["score"] < 0.55  # path similarity on SimLex-999: 0.475 here
+
+
+def test_a_default_is_as_its_declaration_gives_values():
+    """A default of 1 where 1.0 is given from the command line would make two cache keys for
+    one model (as svd's neg once did)."""
+    from wordrep.registry import MethodRegistry
+    registry = MethodRegistry("test")
+    with pytest.raises(ValueError, match="the default a=1 is not as its declaration"):
+        registry.register("x", family="hybrid", corpus=False,
+                          params={"a": P.Float()})(lambda corpus=None, a=1: None)
+    for entry in representations:
+        for name, default in entry.parameters.items():
+            if default is not None and entry.params[name].accepts(default):
+                assert type(entry.params[name].convert(default)) is type(default), (entry, name)

@@ -100,6 +100,14 @@ class Method(Entry):
         if declared != taken:
             raise ValueError(f"{self.name}: parameters declared {sorted(declared - taken)} "
                              f"but not taken, taken {sorted(taken - declared)} but not declared")
+        for name, default in self.parameters.items():
+            # a default must be what the declaration makes of a value (1.0, not 1, for a
+            # number), or the same model gets two cache keys: one from a default, one given
+            declared = self.params[name]
+            if default is not None and declared.accepts(default) and \
+                    type(declared.convert(default)) is not type(default):
+                raise ValueError(f"{self.name}: the default {name}={default!r} is not as its "
+                                 "declaration gives values")
 
     @property
     def parents(self):

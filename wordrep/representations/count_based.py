@@ -163,7 +163,7 @@ COUNT_DEFAULTS = dict(min_count=5, max_vocab=None, window=5, weighting="dynamic"
 def build_ppmi(corpus, min_count: int = 5, max_vocab: int | None = None, window: int = 5,
                weighting: str = "dynamic", context: str = "symmetric",
                subsample: float = 1e-5, delete_rare: bool = True, cds: float = 0.75,
-               neg: float = 1, seed: int = 0):
+               neg: float = 1.0, seed: int = 0):
     timings = {}
     vocab, matrix = association_matrix(
         corpus, cds=cds, neg=neg, kind="ppmi", timings=timings, min_count=min_count,
@@ -179,7 +179,7 @@ def build_svd(corpus, dim: int = 300, eig: float = 0.5, w_plus_c: bool = False,
               min_count: int = 5,
               max_vocab: int | None = None, window: int = 5, weighting: str = "dynamic",
               context: str = "symmetric", subsample: float = 1e-5, delete_rare: bool = True,
-              cds: float = 0.75, neg: float = 1, seed: int = 0):
+              cds: float = 0.75, neg: float = 1.0, seed: int = 0):
     check_svd(dim, len(nonempty_vocabulary(corpus, min_count, max_vocab)), eig, solver,
               power_iterations)
     timings = {}
