@@ -36,6 +36,7 @@ import multiprocessing
 import os
 import re
 import signal
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -97,6 +98,7 @@ def token_blocks(source, tokenizer, stats, update=lambda n: None):
 def _pool(n):
     # fork: the workers start at once with this process's modules and settings (including
     # the module constants that tests lower), without re-importing anything
+    before = set(multiprocessing.active_children())
     pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"),
                                initializer=signal.signal,
                                initargs=(signal.SIGINT, signal.SIG_IGN))
@@ -110,19 +112,26 @@ def _pool(n):
         if finished:
             pool.shutdown(wait=True)
         else:
-            _stop(pool)
+            _stop(pool, before)
 
 
-def _stop(pool):
+def _stop(pool, before):
     """Stops a pool's workers at once (an error, Ctrl-C, or a consumer that stopped reading):
-    shutdown alone would wait for the tasks that already run."""
-    processes = list((pool._processes or {}).values())  # the executor has no public handle
+    shutdown alone would wait for the tasks that already run. The workers are this process's
+    children that were not there before the pool (a pool broken by a dead worker has already
+    dropped its own list of them)."""
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(timeout=10)
+    deadline = time.monotonic() + 10
+    # again until none is left: the executor may still start one it had been asked for
+    while time.monotonic() < deadline:
+        processes = [p for p in multiprocessing.active_children() if p not in before]
+        if not processes:
+            break
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=1)
 
 
 @contextmanager
