@@ -149,13 +149,18 @@ class Float(_Range):
 
 
 @dataclass(frozen=True, init=False)
-class Choice(Param):
-    """One of a few strings."""
+class _Named(Param):
+    """A declaration over a few names, given as arguments: ``Choice("a", "b")``."""
     choices: tuple = ()
 
     def __init__(self, *choices, optional=False):
         object.__setattr__(self, "choices", tuple(choices))
         object.__setattr__(self, "optional", optional)
+
+
+@dataclass(frozen=True, init=False)
+class Choice(_Named):
+    """One of a few strings."""
 
     def accepts(self, value):
         return isinstance(value, str) and value in self.choices
@@ -194,13 +199,8 @@ class Text(Param):
 
 
 @dataclass(frozen=True, init=False)
-class Names(Param):
+class Names(_Named):
     """A list of names, each one of ``choices`` (when given); a tuple for the builder."""
-    choices: tuple = ()
-
-    def __init__(self, *choices, optional=False):
-        object.__setattr__(self, "choices", tuple(choices))
-        object.__setattr__(self, "optional", optional)
 
     def accepts(self, value):
         if isinstance(value, str) or not isinstance(value, (list, tuple)):
@@ -225,14 +225,9 @@ class Names(Param):
 
 
 @dataclass(frozen=True, init=False)
-class Weights(Param):
+class Weights(_Named):
     """Names with a number each: a table ``{hypernym = 1.0, hyponym = 0.5}`` in a config,
     ``hypernym=1,hyponym=0.5`` on the command line."""
-    choices: tuple = ()
-
-    def __init__(self, *choices, optional=False):
-        object.__setattr__(self, "choices", tuple(choices))
-        object.__setattr__(self, "optional", optional)
 
     def accepts(self, value):
         return isinstance(value, dict) and all(
