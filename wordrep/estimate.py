@@ -11,8 +11,8 @@ Growth laws, each fitted on wiki17m (16.9M tokens) and the 1.7e8-token corpus gr
 
 - words with count >= 5: 67,873 -> 436,359, i.e. about tokens^0.81;
 - co-occurring pairs within a window of 5: 28.1M at 16.9M tokens, growing about as
-  tokens^0.8 (GloVe's paper finds the same exponent on Wikipedia), and about linearly with the
-  window at these sizes.
+  tokens^0.8 (GloVe's paper finds the same exponent on Wikipedia), and as window^0.71 (45.9M
+  within a window of 10: GloVe's counts, issue 16).
 """
 import math
 import shutil
@@ -25,16 +25,26 @@ BYTES_PER_TOKEN = 5.9          # wiki17m: 100 MB of plain text, 16.9M tokens
 COMPRESSION = {"xz": 4.3, "bz2": 3.6, "gzip": 3.0, None: 1.0}  # wiki17m's ratios, about
 READ_TOKENS_PER_S = 1.5e6      # read + tokenize + ids: 1.7e8 tokens in 108 s (issue 14)
 COUNT_TOKENS_PER_S = 4.5e6     # window 5 pairs counted: wiki17m's 16.9M tokens in 3.7 s
+#                                (subsampled at 1e-5, the count methods' default)
+COUNT_ALL_TOKENS_PER_S = 1.8e6  # the same without subsampling (GloVe's counts): wiki17m at
+#                                window 10 in 19 s, 18 CPU-s (2 threads, issue 16)
 W2V_WORDS_PER_S = 5.2e5        # skip-gram, 2 workers: wiki17m x 5 epochs in 164 s
 SVD_SECONDS = 13.2             # krylov, dim 300, wiki17m's 21M PPMI non-zeros ...
 SVD_NNZ, SVD_DIM = 21.0e6, 300  # ... scaled linearly in non-zeros and dim
 REF_TOKENS, REF_WORDS, REF_PAIRS = 16.9e6, 67_873, 28.1e6
-WORDS_EXPONENT, PAIRS_EXPONENT = 0.81, 0.8
+WORDS_EXPONENT, PAIRS_EXPONENT, WINDOW_EXPONENT = 0.81, 0.8, 0.71
 PAIR_BYTES = 4 + 4 + 8         # a spilled (row, col, count) triple
 CSR_BYTES = 4 + 4              # a stored (col, value) entry of a float32 CSR matrix
-COUNT_BYTES_PER_PAIR = 40      # counting in memory: pair arrays, partial sums, the merged CSR
-#                                (wiki17m: 1.6 GB peak for 28.1M pairs, with the base below)
+COUNT_BYTES_PER_PAIR = 28      # counting in memory: pair arrays, partial sums, the merged CSR
+#                                (wiki17m, window 10 harmonic, a budget it never fills: 1.23 GB
+#                                peak for 45.9M pairs from an 82 MB base, 26 bytes a pair;
+#                                1.6 GB for 28.1M before the counting of eed3f8f)
 BASE_MEMORY = 250 << 20        # Python, numpy, scipy and gensim loaded
+NUMBA_MEMORY = 60 << 20        # numba and GloVe's compiled loops loaded (55 MB measured)
+GLOVE_PAIR_BYTES = 4 + 4 + 4   # a shuffled (row, col, count) triple: int32, int32, float32
+GLOVE_PAIRS_PER_S = 1.5e6      # pairs an epoch per worker: wiki17m's 45.9M pairs in 13-16 s
+#                                an epoch with 2 workers (load 5; about 14 CPU-s an epoch)
+SHUFFLE_PAIRS_PER_S = 2.7e6    # the pairs taken from the counts and shuffled: 45.9M in 17 s
 
 
 @dataclass
@@ -102,8 +112,9 @@ def _words(tokens):
 
 
 def pairs(tokens, window):
-    """Distinct co-occurring pairs within ``window`` words, by the growth law."""
-    return int(REF_PAIRS * (tokens / REF_TOKENS) ** PAIRS_EXPONENT * window / 5)
+    """Distinct co-occurring pairs within ``window`` words, by the growth laws."""
+    return int(REF_PAIRS * (tokens / REF_TOKENS) ** PAIRS_EXPONENT * (window / 5)
+               ** WINDOW_EXPONENT)
 
 
 def plan(method, tokens, words, exact, params, budget, workers=2):
@@ -114,14 +125,16 @@ def plan(method, tokens, words, exact, params, budget, workers=2):
                             memory=BASE_MEMORY + words * 100, disk=0 if exact else tokens * 4))
     window = int(params.get("window", 5))
     if method in ("ppmi", "svd", "glove"):
+        # GloVe counts every token (no subsampling); the others subsample unless told not to
+        subsampled = method != "glove" and params.get("subsample", 1e-5) not in (0, None)
+        est.stages.append(_counts(tokens, window, budget, subsampled))
+    if method in ("ppmi", "svd"):
         nnz = pairs(tokens, window)
-        held = min(budget, nnz * COUNT_BYTES_PER_PAIR)
-        spilled = nnz * PAIR_BYTES if held < nnz * COUNT_BYTES_PER_PAIR else 0
-        est.stages.append(Stage("counts", tokens * window / 5 / COUNT_TOKENS_PER_S,
-                                memory=BASE_MEMORY + held, disk=spilled + nnz * CSR_BYTES))
         est.stages.append(Stage("ppmi", est.stages[-1].seconds / 4,
                                 memory=BASE_MEMORY + 2 * nnz * CSR_BYTES,
                                 disk=int(0.75 * nnz) * CSR_BYTES))
+    if method == "glove":
+        est.stages.append(_glove_train(pairs(tokens, window), words, params, workers))
     if method == "svd":
         dim = int(params.get("dim", 300))
         nnz = 0.75 * pairs(tokens, window)
@@ -136,6 +149,30 @@ def plan(method, tokens, words, exact, params, budget, workers=2):
         est.stages.append(Stage("train", tokens * epochs / rate, memory=BASE_MEMORY + vectors,
                                 disk=tokens * 6 + words * dim * 4))
     return est
+
+
+def _counts(tokens, window, budget, subsampled):
+    """Counting: the pairs held in memory up to ``budget``, spilled past it; the CSR cached."""
+    nnz = pairs(tokens, window)
+    held = min(budget, nnz * COUNT_BYTES_PER_PAIR)
+    spilled = nnz * PAIR_BYTES if held < nnz * COUNT_BYTES_PER_PAIR else 0
+    rate = COUNT_TOKENS_PER_S if subsampled else COUNT_ALL_TOKENS_PER_S
+    return Stage("counts", tokens * window / 5 / rate, memory=BASE_MEMORY + held,
+                 disk=spilled + nnz * CSR_BYTES)
+
+
+def _glove_train(nnz, words, params, workers):
+    """GloVe's training (:mod:`.representations.glove`): the ``nnz`` non-zero counts as
+    shuffled triples, made while the cached counts are mapped (their pages are read), and the
+    parameters: word and context vectors with their biases and AdaGrad's squared gradients,
+    float32. Time: the shuffle, then ``epochs`` passes over the pairs on every worker."""
+    import os
+    dim, epochs = int(params.get("dim", 100)), int(params.get("epochs", 50))
+    workers = int(params.get("workers") or os.cpu_count() or workers)
+    parameters = 4 * words * (dim + 1) * 4
+    memory = BASE_MEMORY + NUMBA_MEMORY + nnz * (GLOVE_PAIR_BYTES + CSR_BYTES) + parameters
+    seconds = nnz / SHUFFLE_PAIRS_PER_S + nnz * epochs / (GLOVE_PAIRS_PER_S * workers)
+    return Stage("train", seconds, memory=memory, disk=words * (dim * 4 + 16))
 
 
 def check_disk(est, folder):
