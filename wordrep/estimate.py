@@ -15,6 +15,7 @@ Growth laws, each fitted on wiki17m (16.9M tokens) and the 1.7e8-token corpus gr
   within a window of 10: GloVe's counts, issue 16).
 """
 import math
+import os
 import shutil
 from dataclasses import dataclass, field
 
@@ -166,7 +167,6 @@ def _glove_train(nnz, words, params, workers):
     shuffled triples, made while the cached counts are mapped (their pages are read), and the
     parameters: word and context vectors with their biases and AdaGrad's squared gradients,
     float32. Time: the shuffle, then ``epochs`` passes over the pairs on every worker."""
-    import os
     dim, epochs = int(params.get("dim", 100)), int(params.get("epochs", 50))
     workers = int(params.get("workers") or os.cpu_count() or workers)
     parameters = 4 * words * (dim + 1) * 4
