@@ -9,8 +9,8 @@ import numpy as np
 
 from ..errors import UserError
 from .tasks import (BLOCK_TOKENS, BLOCKS_PER_WORKER, FAN_IN, Shard, _block_sum,
-                    _check_readable, _csr_part, _entries, _ppmi_block, _prepared, _read_range,
-                    _read_whole, _shard_pairs, _sum_counts, _tail, _vocabulary, _word_index)
+                    _check_readable, _ppmi_block, _prepared, _read_range, _read_whole,
+                    _shard_pairs, _sum_counts, _tail, _vocabulary, _word_index, block_rows)
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +44,12 @@ class ClusterCorpus:
         if self._vocab is None:
             if self._corpus.cache_folder.exists():
                 return self._corpus.vocabulary(min_count, max_vocab)
-            words, counts = self._gather(self._vocabulary_future())
+            words, counts = self._gather(self._shard_futures()[2])
             self._vocab = Vocabulary(words, counts)
         return self._vocab.trim(min_count, max_vocab)
 
     def _shard_futures(self):
-        """(shard futures, summary futures), read once per process."""
+        """(shard futures, summary futures, vocabulary future), read once per process."""
         if self._shards is None:
             source = self._corpus.source
             files = [str(Path(path).resolve()) for path in source.files]  # as workers see it
@@ -58,7 +58,7 @@ class ClusterCorpus:
             for path in files:
                 shards += self._file_shards(path, source.kind)
             summaries = [self.client.submit(Shard.summary, s, pure=False) for s in shards]
-            self._shards = (shards, summaries)
+            self._shards = (shards, summaries, self._vocabulary_future(summaries))
         return self._shards
 
     def _file_shards(self, path, kind):
@@ -85,9 +85,8 @@ class ClusterCorpus:
                                     "Every worker must see the corpus at the same path (a "
                                     "shared filesystem), or leave out --cluster.")
 
-    def _vocabulary_future(self):
+    def _vocabulary_future(self, summaries):
         """The whole vocabulary (min_count 1), summed by a tree of tasks."""
-        _, summaries = self._shard_futures()
         parts = [self.client.submit(operator.itemgetter(2, 3), s) for s in summaries]
         while len(parts) > FAN_IN:
             parts = [self.client.submit(_sum_counts, *parts[i:i + FAN_IN])
@@ -132,8 +131,7 @@ class ClusterCorpus:
         from ..representations.cooccurrence import _integer_weights
         from ..representations.count_store import INT32_MAX, CsrWriter
         started = time.perf_counter()
-        shards, summaries = self._shard_futures()
-        vocabulary = self._vocabulary_future()
+        shards, summaries, vocabulary = self._shard_futures()
         words, counts = self._gather(vocabulary)
         numerators, denominator, dtype = _integer_weights(window, weighting,
                                                           int(counts.max(initial=0)))
@@ -154,23 +152,27 @@ class ClusterCorpus:
         # (scattered data it cannot, and its replica manager keeps only one copy)
         vocab_counts = self.client.submit(operator.itemgetter(1), vocabulary)
         tail = (np.zeros(0, np.int32), np.zeros(0, np.int64))
-        per_shard = []
+        blocks, group = [None] * (len(bounds) - 1), []
         for shard, offset, base in zip(shards, offsets.tolist(), bases.tolist()):
             prepared = self.client.submit(_prepared, shard, index, vocab_counts, settings,
                                           offset, base)
-            per_shard.append(self.client.submit(_shard_pairs, prepared, tail, settings, bounds))
+            group.append(self.client.submit(_shard_pairs, prepared, tail, settings, bounds))
             tail = self.client.submit(_tail, tail, prepared, window)
-        blocks = [self._block(per_shard, b) for b in range(len(bounds) - 1)]
+            if len(group) == FAN_IN:
+                blocks, group = self._fold(blocks, group), []
+        blocks = self._fold(blocks, group)
         # Only the blocks are wanted now: Dask frees each shard's results once they are used
         # (and can still recompute them, from the graph, if a worker holding a block is lost).
-        del per_shard, prepared, tail
+        del group, prepared, tail
         self._shards = None
         with CsrWriter(out, (vocab_size, vocab_size), np.int32) as writer:
             nnz = 0
-            for future in blocks:
-                keys, sums = self._gather(future)
-                writer.add_sums(keys, sums, denominator)
-                nnz += keys.size
+            for future, first in zip(blocks, bounds):
+                block = self._gather(future)
+                writer.add_entry_sums(block_rows(block, first), block.indices, block.data,
+                                      denominator)
+                nnz += block.nnz
+                del block
             if nnz > INT32_MAX:
                 raise UserError("more co-occurring pairs than this version writes from a "
                                 "cluster (2^31).", "Leave out --cluster.")
@@ -178,14 +180,19 @@ class ClusterCorpus:
         log.info("counted on the cluster in %.1f s (%d shards, %d row blocks)",
                  time.perf_counter() - started, len(shards), len(blocks))
 
-    def _block(self, per_shard, b):
-        """Row block ``b`` summed over the shards by a tree of tasks (fan-in ``FAN_IN``):
-        memory holds partial sums, in which frequent pairs are combined, not every part."""
-        parts = [self.client.submit(operator.getitem, p, b) for p in per_shard]
-        while len(parts) > 1:
-            parts = [self.client.submit(_block_sum, *parts[i:i + FAN_IN])
-                     for i in range(0, len(parts), FAN_IN)]
-        return parts[0] if per_shard[1:] else self.client.submit(_block_sum, *parts)
+    def _fold(self, blocks, group):
+        """Each row block's sum so far plus its parts from a group of (at most FAN_IN)
+        shards, one task a block. Submitted right after the group's counting tasks, these
+        run before the next group's (Dask runs what was submitted first first): the workers
+        hold the running sums and a group's parts, never every shard's parts at once."""
+        if not group:
+            return blocks
+        folded = []
+        for b, total in enumerate(blocks):
+            parts = [self.client.submit(operator.getitem, p, b) for p in group]
+            folded.append(self.client.submit(_block_sum, *parts,
+                                             *([] if total is None else [total])))
+        return folded
 
     def _row_bounds(self, counts):
         """Row cuts giving each block about the same number of tokens (pairs follow them),
@@ -211,27 +218,31 @@ class ClusterCorpus:
         counts = open_csr(counts_folder)
         blocks, bounds, denominator = self._count_blocks(counts_folder, counts)
         marginals = self.client.submit(tuple, read_marginals(counts_folder))  # in the graph
-        settings = dict(n_cols=counts.shape[1], denominator=denominator, cds=cds, neg=neg,
-                        kind=kind)
-        ppmi = [self.client.submit(_ppmi_block, block, marginals, settings, first, last)
-                for block, first, last in zip(blocks, bounds[:-1], bounds[1:])]
+        settings = dict(denominator=denominator, cds=cds, neg=neg, kind=kind)
+        ppmi = [self.client.submit(_ppmi_block, block, marginals, settings, first)
+                for block, first in zip(blocks, bounds)]
+        # the count blocks are not needed past this point (another PPMI of them is
+        # scattered from the cached counts): the workers' memory goes to the PPMI blocks
+        self._counted = None
+        del blocks
         with CsrWriter(out, counts.shape, counts.indptr.dtype) as writer:
-            for future in ppmi:
-                writer.add(*self._gather(self.client.submit(_entries, future)))
-        parts = [self.client.submit(_csr_part, future) for future in ppmi]
-        nnz = int(np.load(f"{out}/data.npy", mmap_mode="r", allow_pickle=False).size)
-        self._cluster.ppmi = (counts.shape, nnz, parts, bounds)
+            for future, first in zip(ppmi, bounds):
+                block = self._gather(future)
+                writer.add(block_rows(block, first), block.indices, block.data)
+            nnz = writer.data.size
+        self._cluster.ppmi = (counts.shape, nnz, ppmi, bounds)
 
     def _count_blocks(self, counts_folder, counts):
-        """The count matrix's row blocks on the cluster: those just counted, else scattered
-        from the cached matrix (as integer sums: the entries times the denominator)."""
+        """The count matrix's row blocks on the cluster (CSR, with the denominator of their
+        entries): those just counted (integer sums), else scattered from the cached matrix
+        (its float32 entries in float64, denominator 1: the same PPMI)."""
+        import scipy.sparse as sp
         if self._counted is not None and self._counted[0] == str(counts_folder):
             return self._counted[1:]
         bounds = self._row_bounds(np.diff(np.asarray(counts.indptr, dtype=np.int64)))
         blocks = []
         for first, last in zip(bounds[:-1], bounds[1:]):
-            part = counts[first:last].tocoo()
-            keys = (part.row.astype(np.int64) + first) * counts.shape[1] + part.col
-            [future] = self.client.scatter([(keys, part.data.astype(np.float64))])
+            part = sp.csr_matrix(counts[first:last], dtype=np.float64)
+            [future] = self.client.scatter([part])
             blocks.append(future)
         return blocks, bounds, 1
