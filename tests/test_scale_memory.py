@@ -62,3 +62,42 @@ def test_products_leave_a_memory_mapped_matrix_unread_in_the_parent(tmp_path):
         grown = resident_kb("RssFile") - before[0], resident_kb("RssAnon") - before[1]
     assert all(np.allclose(g, e, rtol=1e-4, atol=1e-4) for g, e in zip(got, expected))
     assert grown[0] < 8 << 10 and grown[1] < 16 << 10, grown   # KB: far below 32 MB each
+
+
+def workers_private_kb(products):
+    """The pages the workers have of their own (RSS would count the parent's, shared)."""
+    def private(pid):
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            return next(int(line.split()[1]) for line in rollup
+                        if line.startswith("Private_Dirty"))
+    return sum(private(proc.pid) for proc in products._procs)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_matrix_over_the_budget_is_read_from_disk_for_each_product(tmp_path, workers,
+                                                                      monkeypatch):
+    """The SVD's products with less memory than the matrix: the same products, and the
+    workers hold none of it (with room, they hold their rows: 8 bytes a non-zero)."""
+    from wordrep.representations import sparse_products
+    monkeypatch.setattr(sparse_products, "ROW_BLOCK_NNZ", 1 << 18)   # 2 MB read at a time
+    rng = np.random.default_rng(1)
+    n, nnz = 20_000, 4_000_000
+    keys = np.unique(rng.integers(0, n * n, nnz))
+    matrix = sp.csr_matrix((rng.random(keys.size).astype(np.float32),
+                            (keys // n, keys % n)), shape=(n, n))
+    with cs.CsrWriter(tmp_path / "m", matrix.shape) as writer:
+        writer.add(np.repeat(np.arange(n), np.diff(matrix.indptr)), matrix.indices, matrix.data)
+    mapped = cs.open_csr(tmp_path / "m")
+    x = rng.standard_normal((n, 8)).astype(np.float32)
+    expected = matrix @ x, matrix.T @ x
+    held = {}
+    for memory in (1 << 20, 1 << 30):
+        with ParallelProducts(mapped, max_columns=8, workers=workers, memory=memory) as products:
+            assert products.resident == (memory > 8 * matrix.nnz)
+            got = products.dot(x), products.tdot(x), products.tdot(x)
+            if workers > 1:
+                held[memory] = workers_private_kb(products)
+        assert all(np.allclose(g, e, rtol=1e-4, atol=1e-4)
+                   for g, e in zip(got, (*expected, expected[1])))
+    if workers > 1:   # KB: the rows as panels are 32 MB in all
+        assert held[1 << 30] - held[1 << 20] > 20 << 10, held

@@ -18,6 +18,7 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 
+from .. import budget
 from .sparse_products import products as sparse_products
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,11 @@ def block_krylov_svd(matrix, dim, power_iterations=None, block=BLOCK, seed=0, wo
     if (power_iterations + 1) * block >= min(a.shape):
         return _dense_svd(a, dim, right)
     rng = np.random.default_rng(seed)
-    with sparse_products(a, max_columns=block, workers=workers) as products:
+    # What the budget leaves for the matrix once the basis has grown (it stops at about 4.5
+    # dim columns on PPMI matrices); less, and the products read the matrix from disk.
+    basis_bytes = 4 * a.shape[0] * min(power_iterations * block, 5 * dim)
+    with sparse_products(a, max_columns=block, workers=workers,
+                         memory=budget.current() - basis_bytes) as products:
         basis, t, complete, change = _krylov_space(products, dim, power_iterations, block,
                                                    rng, tol)
         log.debug("krylov SVD: %d columns, singular values moving by %.1e", complete, change)
@@ -74,6 +79,7 @@ def block_krylov_svd(matrix, dim, power_iterations=None, block=BLOCK, seed=0, wo
         order = np.argsort(evals)[::-1]
         s = np.sqrt(np.maximum(evals[order], 0.0))
         u = basis.times(vecs[:, order].astype(np.float32))
+        del basis       # the largest thing held here: gone before Vt is made
         vt = _right_vectors(products, u, s, block) if right else None
     return u, s, vt
 
@@ -153,12 +159,15 @@ class _Basis:
             coefficients[first:first + part.shape[1]] += c
             first += part.shape[1]
 
-    def times(self, x):
-        """Q[:, :len(x)] @ x."""
-        out, first = np.zeros((self.rows, x.shape[1]), dtype=np.result_type(x, np.float32)), 0
-        for part in self.parts(len(x)):
-            out += part @ x[first:first + part.shape[1]]
-            first += part.shape[1]
+    def times(self, x, rows=8192):
+        """Q[:, :len(x)] @ x, a slice of rows at a time (a whole slab's product would be as
+        large as the result again, at the moment the basis is largest)."""
+        out = np.zeros((self.rows, x.shape[1]), dtype=np.result_type(x, np.float32))
+        for lo in range(0, self.rows, rows):
+            first = 0
+            for part in self.parts(len(x)):
+                out[lo:lo + rows] += part[lo:lo + rows] @ x[first:first + part.shape[1]]
+                first += part.shape[1]
         return out
 
 
@@ -232,8 +241,11 @@ def _singular_values(t, n, dim):
 
 def _right_vectors(products, u, s, block):
     """Vt = (A^T U / s)^T, a block of columns per product."""
-    columns = [products.tdot(u[:, j:j + block]) for j in range(0, u.shape[1], block)]
-    return (np.hstack(columns) / np.where(s > 0, s, 1.0).astype(np.float32)).T
+    v = np.empty((products.a.shape[1], u.shape[1]), dtype=np.float32)
+    for j in range(0, u.shape[1], block):
+        v[:, j:j + block] = products.tdot(u[:, j:j + block], copy=False)
+    v /= np.where(s > 0, s, 1.0).astype(np.float32)
+    return v.T
 
 
 def _dense_svd(a, dim, right=True):

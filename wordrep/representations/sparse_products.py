@@ -21,9 +21,19 @@ So within a worker the dense operand is taken a few columns at a time, and each 
 its rows of the matrix into column panels (once, after the fork) whose slice of the operand
 fits in a core's L2 cache: on the wiki17m PPMI matrix that makes a product about 30% faster
 than gathering from the shared L3 cache.
+
+The transposed product needs no transpose: ``a.T @ x`` is the sum over the workers of their
+rows' transposes times their rows of ``x``, and a panel's transpose (a CSC view, no copy)
+scatters into the same cache-sized slice of the result that the panel gathers from. Each
+worker writes its own partial result and this process adds them up. So the matrix is held
+once, by the workers together: 8 bytes a non-zero, half what a kept transpose would cost.
+When even that does not fit in the memory it is given, the workers hold nothing and read
+their rows from the matrix's files for every product, a block at a time (slower: no panels,
+and a pass over the files each time, from the page cache if it holds them).
 """
 import contextvars
 import ctypes
+import logging
 import multiprocessing as mp
 import os
 import signal
@@ -33,11 +43,16 @@ from multiprocessing import shared_memory
 import numpy as np
 import scipy.sparse as sp
 
+from .. import budget
 from .csr_files import read_slice
+
+log = logging.getLogger(__name__)
 
 COLUMN_BLOCK = 32
 PARALLEL_MIN_NNZ = 2_000_000   # below this, starting processes costs more than it saves
 PANEL_BYTES = 1 << 20   # the slice of the dense operand one column panel gathers from
+BYTES_PER_NONZERO = 8   # a float32 value and an int32 column: the matrix as the workers hold it
+ROW_BLOCK_NNZ = 1 << 22  # non-zeros read from the files at a time
 
 
 # Who multiplies, when not these processes: a callable (a, max_columns) -> an object with
@@ -45,13 +60,13 @@ PANEL_BYTES = 1 << 20   # the slice of the dense operand one column panel gather
 BACKEND = contextvars.ContextVar("wordrep_products_backend", default=None)
 
 
-def products(a, max_columns, workers=None):
+def products(a, max_columns, workers=None, memory=None):
     """The products of ``a`` by the backend in force: :data:`BACKEND`, else
-    :class:`ParallelProducts` on ``workers`` processes."""
+    :class:`ParallelProducts` on ``workers`` processes with ``memory`` bytes for the matrix."""
     backend = BACKEND.get()
     if backend is not None:
         return backend(a, max_columns)
-    return ParallelProducts(a, max_columns=max_columns, workers=workers)
+    return ParallelProducts(a, max_columns=max_columns, workers=workers, memory=memory)
 
 
 def workers_available():
@@ -95,6 +110,17 @@ def paneled_product(panels, dense, out, block=COLUMN_BLOCK):
     return out
 
 
+def paneled_tproduct(panels, dense, out, block=COLUMN_BLOCK):
+    """``matrix.T @ dense`` into ``out`` from ``column_panels(matrix)``, a block of columns at
+    a time: each panel's transpose scatters into its own slice of ``out``."""
+    out[:] = 0                     # columns of the matrix in no panel have no non-zero
+    for j in range(0, dense.shape[1], block):
+        operand = np.ascontiguousarray(dense[:, j:j + block])
+        for panel, first, last in panels:
+            out[first:last, j:j + block] = panel.T @ operand
+    return out
+
+
 def row_slice(matrix, start, stop):
     """Rows ``start:stop`` of a CSR matrix as views of its arrays.
 
@@ -132,7 +158,9 @@ class ParallelProducts:
 
     Use as a context manager; with one worker everything runs in this process. By default
     (``workers=None``) a matrix of ``PARALLEL_MIN_NNZ`` non-zeros or more gets one worker per
-    core, a smaller one none.
+    core, a smaller one none. With ``memory`` (bytes) smaller than the matrix as the workers
+    would hold it (``BYTES_PER_NONZERO`` a non-zero), its rows are read from its files for
+    every product instead.
 
     Examples
     --------
@@ -143,8 +171,14 @@ class ParallelProducts:
     True
     """
 
-    def __init__(self, a, max_columns, workers=None):
-        self.a, self.at = sp.csr_matrix(a), None
+    def __init__(self, a, max_columns, workers=None, memory=None):
+        self.a = sp.csr_matrix(a)
+        self.resident = memory is None or BYTES_PER_NONZERO * self.a.nnz <= memory
+        if not self.resident:
+            log.info("the matrix (%s) does not fit in the %s left for it in the memory budget: "
+                     "its rows are read from disk for every product (slower; a larger --memory "
+                     "avoids it)", budget.format_size(BYTES_PER_NONZERO * self.a.nnz),
+                     budget.format_size(max(0, memory)))
         if workers is None:
             workers = workers_available() if self.a.nnz >= PARALLEL_MIN_NNZ else 1
         self.workers = workers
@@ -155,7 +189,7 @@ class ParallelProducts:
         if self.workers > 1:
             self._start()
         else:
-            self.at = self.a.T.tocsr()
+            self._panels = row_panels(self.a, 0, self.a.shape[0]) if self.resident else None
 
     def __enter__(self):
         return self
@@ -173,7 +207,11 @@ class ParallelProducts:
 
     def _product(self, which, x, copy=True):
         if not self._procs:
-            return blocked_product((self.a, self.at)[which], x)
+            out = np.empty((self.a.shape[which], x.shape[1]), np.result_type(self.a, x))
+            if self._panels is None:
+                return streamed_product(self.a, 0, self.a.shape[0], which, x, out)
+            multiply = (paneled_product, paneled_tproduct)[which]
+            return multiply(self._panels, x, out)
         cols = x.shape[1]
         if cols > self.max_columns:
             raise ValueError("more columns than the shared buffers hold")
@@ -183,32 +221,34 @@ class ParallelProducts:
         for pipe in self._pipes:
             if pipe.recv() != "done":
                 raise RuntimeError("a product worker failed")
-        result = self._y.array[:self.a.shape[which], :cols]
+        if which == 0:
+            result = self._y.array[:, :cols]
+        else:   # the workers' parts of a.T @ x, summed into the first
+            parts = self._yt.array[:, :, :cols]
+            result = parts[0]
+            for part in parts[1:]:
+                result += part
         return result.copy() if copy else result
 
     def _start(self):
-        n = max(self.a.shape)
-        self._x = _Shared((n, self.max_columns), np.float32)
-        self._y = _Shared((n, self.max_columns), np.float32)
+        rows, cols = self.a.shape
+        self._x = _Shared((max(rows, cols), self.max_columns), np.float32)
+        self._y = _Shared((rows, self.max_columns), np.float32)
+        self._yt = _Shared((self.workers, cols, self.max_columns), np.float32)
         context = mp.get_context("fork")
-        # Neither the transpose nor the matrix is held here: each worker reads its rows of
-        # both (from the files of a memory-mapped matrix, whose mapped pages would count in
-        # the resident memory of every process that touched them).
-        column_counts = np.zeros(self.a.shape[1], np.int64)
-        for lo, hi in _blocks(self.a.indptr):
-            column_counts += np.bincount(read_slice(self.a.indices, lo, hi),
-                                         minlength=self.a.shape[1])
-        bounds = [self._row_bounds(indptr) for indptr in
-                  (self.a.indptr, np.concatenate(([0], np.cumsum(column_counts))))]
+        # The matrix is not held here: each worker reads its rows (from the files of a
+        # memory-mapped matrix, whose mapped pages would count in the resident memory of
+        # every process that touched them).
+        bounds = self._row_bounds(self.a.indptr)
         for w in range(self.workers):
             parent, child = context.Pipe()
-            parts = [(b[w], b[w + 1]) for b in bounds]
             # The child closes its copies of this process's ends, its own and the earlier
             # workers': a pipe then reaches end-of-file when this process dies.
             theirs = [*self._pipes, parent]
             proc = context.Process(target=_worker, daemon=True,
-                                   args=(child, self.a, column_counts, parts, self._x.array,
-                                         self._y.array,
+                                   args=(child, self.a, (bounds[w], bounds[w + 1]),
+                                         self.resident,
+                                         self._x.array, self._y.array, self._yt.array[w],
                                          os.getpid(), theirs))
             proc.start()
             child.close()
@@ -232,11 +272,12 @@ class ParallelProducts:
             proc.join(timeout=5)
             if proc.is_alive():
                 proc.kill()
-        for shared in (getattr(self, "_x", None), getattr(self, "_y", None)):
+        for shared in (getattr(self, "_x", None), getattr(self, "_y", None),
+                       getattr(self, "_yt", None)):
             if shared is not None:
                 shared.close(unlink=True)
         self._procs, self._pipes = [], []
-        self._x = self._y = None
+        self._x = self._y = self._yt = None
 
 
 def die_with_parent(parent_pid):
@@ -271,49 +312,81 @@ def _rows_of(a, start, stop):
                          shape=(stop - start, a.shape[1]))
 
 
-def _columns_of(a, start, stop, column_counts):
-    """Rows ``start:stop`` of the transpose of ``a`` (its columns, ``column_counts[j]``
-    entries in column j), filled a block of ``a`` at a time into arrays of their final size
-    (a counting sort: no coordinate copy). Blocks come in row order, so each of their rows
-    comes out sorted, as scipy's transposition gives them."""
-    counts = np.asarray(column_counts[start:stop], dtype=np.int64)
-    indptr = np.concatenate(([0], np.cumsum(counts)))
-    indices = np.empty(int(indptr[-1]), a.indices.dtype)
-    data = np.empty(int(indptr[-1]), a.data.dtype)
-    cursor = indptr[:-1].copy()
-    a_indptr = np.asarray(a.indptr, dtype=np.int64)
-    for lo, hi in _blocks(a_indptr):
-        cols = read_slice(a.indices, lo, hi)
-        keep = np.flatnonzero((cols >= start) & (cols < stop))
-        cols = cols[keep] - start
-        order = np.argsort(cols, kind="stable")   # by column, rows in order within each
-        cols, keep = cols[order], keep[order]
-        first = np.searchsorted(a_indptr, lo, side="right") - 1
-        rows = first + np.searchsorted(a_indptr[first:], lo + keep, side="right") - 1
-        group = np.concatenate(([0], np.flatnonzero(np.diff(cols)) + 1))
-        rank = np.arange(cols.size) - np.repeat(group, np.diff(np.append(group, cols.size)))
-        where = cursor[cols] + rank
-        indices[where] = rows
-        data[where] = read_slice(a.data, lo, hi)[keep]
-        cursor += np.bincount(cols, minlength=stop - start)
-    return sp.csr_matrix((data, indices, indptr), shape=(stop - start, a.shape[0]))
+def row_blocks(indptr, start, stop, block_nnz=None):
+    """Rows ``start:stop`` cut into (first, last + 1) blocks of about ``block_nnz`` non-zeros
+    (default ``ROW_BLOCK_NNZ``; a row with more is a block of its own)."""
+    block_nnz = block_nnz or ROW_BLOCK_NNZ
+    targets = np.arange(indptr[start], indptr[stop], block_nnz)
+    cuts = np.searchsorted(indptr, targets, "right") - 1
+    cuts = sorted({start, stop, *(int(c) for c in cuts[1:] if start < c < stop)})
+    return list(zip(cuts[:-1], cuts[1:]))
 
 
-def _worker(pipe, a, column_counts, parts, x, y, parent_pid, parent_ends):
-    """Serve products of this worker's rows of ``a`` and of its transpose until told to stop
-    (None) or orphaned."""
+def streamed_product(a, start, stop, which, x, out):
+    """Rows ``start:stop`` of ``a`` times ``x`` (``which`` 0, into ``out``'s rows) or their
+    transpose times ``x``'s rows ``start:stop`` (``which`` 1, all of ``out``), the rows read
+    a block at a time from ``a``'s files."""
+    if which == 1:
+        out[:] = 0
+    for lo, hi in row_blocks(np.asarray(a.indptr, dtype=np.int64), start, stop):
+        rows = _rows_of(a, lo, hi)
+        if which == 0:
+            out[lo - start:hi - start] = rows @ x
+        else:
+            out += rows.T @ x[lo - start:hi - start]
+    return out
+
+
+def row_panels(a, start, stop, block_nnz=None):
+    """Rows ``start:stop`` of ``a`` as :func:`column_panels`, filled a block of rows at a
+    time into arrays of their final size: the rows are never held twice (the first panel,
+    of the most frequent contexts, holds a large share of them)."""
+    width = max(1, PANEL_BYTES // (4 * COLUMN_BLOCK))
+    firsts = np.arange(0, a.shape[1], width)
+    indptr = np.asarray(a.indptr, dtype=np.int64)
+    blocks = row_blocks(indptr, start, stop, block_nnz)
+    sizes = np.zeros(firsts.size, np.int64)
+    for lo, hi in blocks:
+        columns = read_slice(a.indices, int(indptr[lo]), int(indptr[hi]))
+        sizes += np.bincount(columns // width, minlength=firsts.size)
+    data = [np.empty(n, a.dtype) for n in sizes]
+    indices = [np.empty(n, a.indices.dtype) for n in sizes]
+    pointers = [np.zeros(stop - start + 1, np.int64) for _ in sizes]
+    filled = np.zeros(firsts.size, np.int64)
+    for lo, hi in blocks:
+        rows = _rows_of(a, lo, hi)
+        for k, first in enumerate(firsts):
+            piece = rows[:, first:first + width]
+            end = filled[k] + piece.nnz
+            data[k][filled[k]:end], indices[k][filled[k]:end] = piece.data, piece.indices
+            pointers[k][lo - start + 1:hi - start + 1] = piece.indptr[1:] + filled[k]
+            filled[k] = end
+    return [(sp.csr_matrix((data[k], indices[k], pointers[k]), copy=False,
+                           shape=(stop - start, min(width, a.shape[1] - first))),
+             int(first), int(min(first + width, a.shape[1])))
+            for k, first in enumerate(firsts) if sizes[k]]
+
+
+def _worker(pipe, a, rows, resident, x, y, yt, parent_pid, parent_ends):
+    """Serve products of this worker's rows of ``a`` (into ``y``) and of their transpose
+    (its part of ``a.T @ x``, into ``yt``) until told to stop (None) or orphaned; its rows
+    held as panels if ``resident``, else read from ``a``'s files for every product."""
     die_with_parent(parent_pid)
     for end in parent_ends:
         end.close()
     try:
-        (a_lo, a_hi), (t_lo, t_hi) = parts
-        parts = [(column_panels(_rows_of(a, a_lo, a_hi)), a_lo, a_hi),
-                 (column_panels(_columns_of(a, t_lo, t_hi, column_counts)), t_lo, t_hi)]
-        del a
+        start, stop = rows
+        panels = row_panels(a, start, stop) if resident else None
         while (task := pipe.recv()) is not None:
             which, cols = task
-            panels, start, stop = parts[which]
-            paneled_product(panels, x[:, :cols], out=y[start:stop, :cols])
+            if panels is None:
+                operand = x[:a.shape[1], :cols] if which == 0 else x[start:stop, :cols]
+                target = y[start:stop, :cols] if which == 0 else yt[:, :cols]
+                streamed_product(a, start, stop, which, operand, target)
+            elif which == 0:
+                paneled_product(panels, x[:, :cols], out=y[start:stop, :cols])
+            else:
+                paneled_tproduct(panels, x[start:stop, :cols], out=yt[:, :cols])
             pipe.send("done")
     except (EOFError, BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
         pass   # the parent has gone (or was interrupted): nothing is waiting for a result

@@ -22,6 +22,7 @@ import scipy.linalg
 import scipy.sparse as sp
 import scipy.sparse.linalg
 
+from .. import budget
 from ..errors import UserError
 from . import block_krylov as krylov
 from .block_krylov import block_krylov_svd
@@ -86,7 +87,9 @@ def randomized_svd(matrix, dim, power_iterations=6, oversample=60, seed=0, worke
     width = min(dim + oversample, min(a.shape))
     rng = np.random.default_rng(seed)
     omega = rng.standard_normal((a.shape[1], width), dtype=np.float32)
-    with sparse_products(a, max_columns=width, workers=workers) as products:
+    held = 4 * width * (2 * a.shape[0] + a.shape[1])     # omega, y and its conditioned copy
+    with sparse_products(a, max_columns=width, workers=workers,
+                         memory=budget.current() - held) as products:
         # Each product's result is used up (copied into the next product's input, or
         # factorized in place) before the next product overwrites it: no copies needed.
         y = products.dot(omega, copy=False)
