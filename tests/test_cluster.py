@@ -20,6 +20,7 @@ distributed = pytest.importorskip("distributed", reason="pip install 'wordrep[cl
 from click.testing import CliRunner  # noqa: E402
 
 from wordrep import cluster  # noqa: E402
+from wordrep.cluster import tasks  # noqa: E402
 from wordrep.cli import main  # noqa: E402
 from wordrep.corpora import open_corpus, parallel  # noqa: E402
 from wordrep.errors import UserError  # noqa: E402
@@ -36,8 +37,9 @@ def dask_cluster():
 
 @pytest.fixture
 def shards(monkeypatch):
-    """Byte ranges of 16 KB: a corpus of a few hundred KB is dozens of shards."""
-    monkeypatch.setattr(parallel, "RANGE", 1 << 14)
+    """Shards of 16 KB (the reader's ranges of 4 KB, RANGES_PER_SHARD of them): a corpus of a
+    few hundred KB is dozens of shards."""
+    monkeypatch.setattr(parallel, "RANGE", (1 << 14) // tasks.RANGES_PER_SHARD)
 
 
 def write_corpus(path, lines=6000, one_line=False, seed=1):

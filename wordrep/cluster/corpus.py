@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import UserError
-from .tasks import (BLOCK_TOKENS, BLOCKS_PER_WORKER, FAN_IN, Shard, _block_sum,
-                    _check_readable, _ppmi_block, _prepared, _read_range, _read_whole,
-                    _shard_pairs, _sum_counts, _tail, _vocabulary, _word_index, block_rows)
+from .tasks import (BLOCK_TOKENS, BLOCKS_PER_WORKER, FAN_IN, RANGES_PER_SHARD, Shard,
+                    _block_sum, _check_readable, _ppmi_block, _prepared, _read_range,
+                    _read_whole, _shard_pairs, _sum_counts, _tail, _vocabulary, _word_index,
+                    block_rows)
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,9 @@ class ClusterCorpus:
         tokenizer = self._corpus.tokenizer
         if kind != "wikipedia" and sources.compression(Path(path)) is None:
             bounds = parallel._range_bounds(Path(path))
+            # RANGES_PER_SHARD of the parallel reader's ranges a task: fewer, larger partial
+            # sums (a shard's distinct pairs grow slower than its tokens) to ship and add up
+            bounds = bounds[:-1:RANGES_PER_SHARD] + bounds[-1:]
             return [self.client.submit(_read_range, path, a, b, tokenizer)
                     for a, b in zip(bounds[:-1], bounds[1:])]
         whole = self.client.submit(_read_whole, path, "text" if kind == "folder" else kind,

@@ -8,6 +8,7 @@ from collections import defaultdict
 import numpy as np
 
 SHARD_TOKENS = 1 << 22  # tokens a shard of a compressed file holds (a plain file: its ranges)
+RANGES_PER_SHARD = 4    # the parallel reader's byte ranges (parallel.RANGE) a plain file's shard
 PIECE_TOKENS = 1 << 19  # tokens windowed at a time inside a counting task (~160 MB of pairs)
 FAN_IN = 8              # parts summed by one task (vocabularies, products)
 BLOCKS_PER_WORKER = 4   # row blocks of the matrices per worker, at least (load balance)
@@ -20,12 +21,16 @@ class Shard:
     """Tokens of one piece of the corpus, numbered locally: ``words[ids]`` are the tokens
     (line breaks removed), ``starts`` the positions after each line break (increasing)."""
 
-    def __init__(self, tokens):
+    def __init__(self, blocks):
+        """``blocks``: lists of tokens (the NEWLINE token for a line break), in corpus order,
+        numbered one at a time (the token strings of a whole shard are never held)."""
         from ..corpora.tokenize import NEWLINE
         index = defaultdict()
         index.default_factory = index.__len__
         index[NEWLINE] = 0
-        ids = np.fromiter(map(index.__getitem__, tokens), dtype=np.int32, count=len(tokens))
+        ids = np.concatenate([np.zeros(0, np.int32)] + [
+            np.fromiter(map(index.__getitem__, tokens), dtype=np.int32, count=len(tokens))
+            for tokens in blocks])
         breaks = np.flatnonzero(ids == 0)
         self.starts = np.unique(breaks - np.arange(breaks.size)).astype(np.int64)
         self.ids = ids[ids != 0]
@@ -48,9 +53,12 @@ def _check_readable(path):
 
 
 def _read_range(path, start, end, tokenizer):
-    from ..corpora import parallel
-    blocks, _ = parallel._read_range(path, start, end, tokenizer)
-    return Shard([token for joined in blocks for token in parallel._decode(joined)])
+    """The Shard of bytes [start, end) of a plain file: the parallel reader's tokens
+    (:func:`wordrep.corpora.parallel._read_range`), without joining them for a pipe."""
+    from ..corpora import parallel, reading
+    with reading.still_there(path):
+        return Shard(tokenizer.tokens_with_newlines(text)
+                     for text in reading.text_of(parallel._chunks(path, start, end)))
 
 
 def _read_whole(path, kind, tokenizer):
@@ -63,10 +71,10 @@ def _read_whole(path, kind, tokenizer):
     for text in Source(Path(path), kind, [Path(path)]).text_blocks(ReadStats()):
         tokens += tokenizer.tokens_with_newlines(text)
         if len(tokens) >= SHARD_TOKENS:
-            shards.append(Shard(tokens))
+            shards.append(Shard([tokens]))
             tokens = []
     if tokens or not shards:
-        shards.append(Shard(tokens))
+        shards.append(Shard([tokens]))
     return shards
 
 
@@ -135,7 +143,7 @@ def _shard_pairs(prepared, carried, settings, bounds):
     linear transposition): half the pairs to sort. The sums are in-memory runs merged by
     scipy's linear addition, as the single-process accumulators merge theirs."""
     from ..representations.cooccurrence import _piece_pairs, _windowed
-    from ..representations.count_store import Accumulator
+    from ..representations.count_store import Accumulator, add_all
     ids, lines = prepared
     window, n = settings["window"], settings["vocab_size"]
     pieces = [(ids[s:s + PIECE_TOKENS], lines[s:s + PIECE_TOKENS])
@@ -150,9 +158,11 @@ def _shard_pairs(prepared, carried, settings, bounds):
             rows, cols = cols, rows
         sums.add(rows, cols, weights)
     total = sums.take()
-    if settings["context"] == "symmetric":
-        total = total + total.T.tocsr()
-    return [total[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    # a block of the mirrored sums at a time: the sum of both directions is never held whole
+    parts = [total, total.T.tocsr()] if settings["context"] == "symmetric" else [total]
+    del total
+    return [add_all([part[a:b] for part in parts], (b - a, n))
+            for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def _block_sum(*parts):
