@@ -63,6 +63,7 @@ def _cached(folder, build, timings, stage):
     def build_into(tmp):
         computed.append(True)
         build(Path(tmp))
+        budget.release_free_memory()
 
     if folder is None:
         folder = Path(tempfile.mkdtemp(prefix=f"wordrep-{stage}-"))

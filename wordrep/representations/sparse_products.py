@@ -236,6 +236,7 @@ class ParallelProducts:
         self._y = _Shared((rows, self.max_columns), np.float32)
         self._yt = _Shared((self.workers, cols, self.max_columns), np.float32)
         context = mp.get_context("fork")
+        budget.release_free_memory()   # the workers would inherit the parent's freed pages
         # The matrix is not held here: each worker reads its rows (from the files of a
         # memory-mapped matrix, whose mapped pages would count in the resident memory of
         # every process that touched them).
