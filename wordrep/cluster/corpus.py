@@ -157,9 +157,14 @@ class ClusterCorpus:
         vocab_counts = self.client.submit(operator.itemgetter(1), vocabulary)
         tail = (np.zeros(0, np.int32), np.zeros(0, np.int64))
         blocks, group = [None] * (len(bounds) - 1), []
+        holders = self.client.who_has(shards)
         for shard, offset, base in zip(shards, offsets.tolist(), bases.tolist()):
+            # where the shard is (the word index, larger, would otherwise draw every shard to
+            # its one worker: measured, 7 of 8 there), or elsewhere if that worker is lost
+            where = holders.get(shard.key) or []
+            pin = {"workers": list(where[:1]), "allow_other_workers": True} if where else {}
             prepared = self.client.submit(_prepared, shard, index, vocab_counts, settings,
-                                          offset, base)
+                                          offset, base, **pin)
             group.append(self.client.submit(_shard_pairs, prepared, tail, settings, bounds))
             tail = self.client.submit(_tail, tail, prepared, window)
             if len(group) == FAN_IN:
