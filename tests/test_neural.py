@@ -197,12 +197,11 @@ def test_gensim_vocabulary_from_wordrep_counts_is_gensims_own_scan(method):
 
 def test_vocabulary_is_capped_at_what_the_memory_budget_holds(caplog):
     from wordrep import budget
-    from wordrep.representations.neural import _resident_bytes
     corpus = open_corpus("lee")
     corpus_file(corpus)
     full = build("word2vec", corpus, dim=1000, epochs=1, workers=1)
     # 1000 dimensions: about 8.5 KB a word by gensim's estimate; 4 MB hold about 490 words
-    with budget.limit(_resident_bytes() + (4 << 20)), \
+    with budget.limit(budget.resident() + (4 << 20)), \
             caplog.at_level(logging.WARNING, logger="wordrep"):
         capped = build("word2vec", corpus, dim=1000, epochs=1, workers=1)
     kept = len(capped.vocabulary)

@@ -91,16 +91,19 @@ def test_a_matrix_over_the_budget_is_read_from_disk_for_each_product(tmp_path, w
     x = rng.standard_normal((n, 8)).astype(np.float32)
     expected = matrix @ x, matrix.T @ x
     held = {}
-    for memory in (1 << 20, 1 << 30):
+    room = workers * sparse_products.WORKER_BYTES + 4 * 8 * (2 + workers) * n  # besides rows
+    for memory in (0, room + 4 * matrix.nnz, room + 8 * matrix.nnz):   # none, half, all
         with ParallelProducts(mapped, max_columns=8, workers=workers, memory=memory) as products:
-            assert products.resident == (memory > 8 * matrix.nnz)
+            assert products.resident == (memory == room + 8 * matrix.nnz)
+            assert products.held_nnz == max(0, memory - room) // 8
             got = products.dot(x), products.tdot(x), products.tdot(x)
             if workers > 1:
                 held[memory] = workers_private_kb(products)
         assert all(np.allclose(g, e, rtol=1e-4, atol=1e-4)
                    for g, e in zip(got, (*expected, expected[1])))
     if workers > 1:   # KB: the rows as panels are 32 MB in all
-        assert held[1 << 30] - held[1 << 20] > 20 << 10, held
+        none, half, whole = held.values()
+        assert whole - none > 20 << 10 and none + (6 << 10) < half < whole - (6 << 10), held
 
 
 def test_memory_a_stage_freed_goes_back_to_the_system():

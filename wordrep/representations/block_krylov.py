@@ -62,11 +62,11 @@ def block_krylov_svd(matrix, dim, power_iterations=None, block=BLOCK, seed=0, wo
     if (power_iterations + 1) * block >= min(a.shape):
         return _dense_svd(a, dim, right)
     rng = np.random.default_rng(seed)
-    # What the budget leaves for the matrix once the basis has grown (it stops at about 4.5
-    # dim columns on PPMI matrices); less, and the products read the matrix from disk.
+    # What the budget leaves for the products once this process and the basis have grown (it
+    # stops at about 4.5 dim columns on PPMI matrices): rows beyond it are read from disk.
     basis_bytes = 4 * a.shape[0] * min(power_iterations * block, 5 * dim)
     with sparse_products(a, max_columns=block, workers=workers,
-                         memory=budget.current() - basis_bytes) as products:
+                         memory=budget.current() - budget.resident() - basis_bytes) as products:
         basis, t, complete, change = _krylov_space(products, dim, power_iterations, block,
                                                    rng, tol)
         log.debug("krylov SVD: %d columns, singular values moving by %.1e", complete, change)

@@ -251,15 +251,6 @@ def _gensim_vocabulary(vocabulary, text, min_count):
     return dict(zip([words[i] for i in order], vocabulary.counts[order].tolist()))
 
 
-def _resident_bytes():
-    """This process's resident memory now (Linux), else 0."""
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
 def _words_that_fit(model, name):
     """How many words' vectors gensim can hold within the memory budget, by gensim's own
     estimate (:meth:`Word2Vec.estimate_memory`: about 500 bytes of vocabulary entry and two
@@ -271,12 +262,12 @@ def _words_that_fit(model, name):
     if isinstance(model, FastText):
         # its second vector per word (vectors_vocab) and the word's n-gram hashes (~25)
         per_word += 4 * model.vector_size + 200
-    room = budget.current() - _resident_bytes() - fixed
+    room = budget.current() - budget.resident() - fixed
     if room < per_word:
         raise UserError(f"{name}: the memory budget ({budget.format_size(budget.current())}) "
                         f"cannot hold gensim's model ({budget.format_size(fixed)} before any "
                         "word, beside the "
-                        f"{budget.format_size(_resident_bytes())} this process holds).",
+                        f"{budget.format_size(budget.resident())} this process holds).",
                         "Give a larger --memory" + (" or a smaller --bucket."
                                                      if isinstance(model, FastText) else "."))
     return room // per_word

@@ -27,9 +27,9 @@ rows' transposes times their rows of ``x``, and a panel's transpose (a CSC view,
 scatters into the same cache-sized slice of the result that the panel gathers from. Each
 worker writes its own partial result and this process adds them up. So the matrix is held
 once, by the workers together: 8 bytes a non-zero, half what a kept transpose would cost.
-When even that does not fit in the memory it is given, the workers hold nothing and read
-their rows from the matrix's files for every product, a block at a time (slower: no panels,
-and a pass over the files each time, from the page cache if it holds them).
+When even that does not fit in the memory it is given, the workers hold the rows that fit
+and read the others from the matrix's files for every product, a block at a time (slower:
+no panels, and a pass over those rows' files each time, from the page cache if it holds them).
 """
 import contextvars
 import ctypes
@@ -53,6 +53,7 @@ PARALLEL_MIN_NNZ = 2_000_000   # below this, starting processes costs more than 
 PANEL_BYTES = 1 << 20   # the slice of the dense operand one column panel gathers from
 BYTES_PER_NONZERO = 8   # a float32 value and an int32 column: the matrix as the workers hold it
 ROW_BLOCK_NNZ = 1 << 22  # non-zeros read from the files at a time
+WORKER_BYTES = 64 << 20  # a worker's own memory besides its rows: a block read, partial products
 
 
 # Who multiplies, when not these processes: a callable (a, max_columns) -> an object with
@@ -158,9 +159,9 @@ class ParallelProducts:
 
     Use as a context manager; with one worker everything runs in this process. By default
     (``workers=None``) a matrix of ``PARALLEL_MIN_NNZ`` non-zeros or more gets one worker per
-    core, a smaller one none. With ``memory`` (bytes) smaller than the matrix as the workers
-    would hold it (``BYTES_PER_NONZERO`` a non-zero), its rows are read from its files for
-    every product instead.
+    core, a smaller one none. ``memory`` (bytes) is what they may hold in all; the rows of the
+    matrix that do not fit in it (``BYTES_PER_NONZERO`` a non-zero, after ``WORKER_BYTES`` a
+    worker and the shared operands) are read from its files for every product.
 
     Examples
     --------
@@ -173,23 +174,30 @@ class ParallelProducts:
 
     def __init__(self, a, max_columns, workers=None, memory=None):
         self.a = sp.csr_matrix(a)
-        self.resident = memory is None or BYTES_PER_NONZERO * self.a.nnz <= memory
-        if not self.resident:
-            log.info("the matrix (%s) does not fit in the %s left for it in the memory budget: "
-                     "its rows are read from disk for every product (slower; a larger --memory "
-                     "avoids it)", budget.format_size(BYTES_PER_NONZERO * self.a.nnz),
-                     budget.format_size(max(0, memory)))
         if workers is None:
             workers = workers_available() if self.a.nnz >= PARALLEL_MIN_NNZ else 1
         self.workers = workers
         if "fork" not in mp.get_all_start_methods():
             self.workers = 1
+        if memory is not None:   # less what the workers and the shared operands take
+            rows, cols = self.a.shape
+            memory -= self.workers * WORKER_BYTES + \
+                4 * max_columns * (max(rows, cols) + rows + self.workers * cols)
+        self.held_nnz = self.a.nnz if memory is None else max(0, memory) // BYTES_PER_NONZERO
+        self.resident = self.held_nnz >= self.a.nnz
+        if not self.resident:
+            log.info("the matrix (%s) does not fit in the %s the memory budget leaves for it: "
+                     "%.0f%% of its non-zeros are read from disk for every product (slower; a "
+                     "larger --memory avoids it)",
+                     budget.format_size(BYTES_PER_NONZERO * self.a.nnz),
+                     budget.format_size(BYTES_PER_NONZERO * self.held_nnz),
+                     100 * (1 - self.held_nnz / self.a.nnz))
         self.max_columns = max_columns
         self._procs, self._pipes = [], []
         if self.workers > 1:
             self._start()
         else:
-            self._panels = row_panels(self.a, 0, self.a.shape[0]) if self.resident else None
+            self._rows = RowShare(self.a, 0, self.a.shape[0], self.held_nnz)
 
     def __enter__(self):
         return self
@@ -208,10 +216,7 @@ class ParallelProducts:
     def _product(self, which, x, copy=True):
         if not self._procs:
             out = np.empty((self.a.shape[which], x.shape[1]), np.result_type(self.a, x))
-            if self._panels is None:
-                return streamed_product(self.a, 0, self.a.shape[0], which, x, out)
-            multiply = (paneled_product, paneled_tproduct)[which]
-            return multiply(self._panels, x, out)
+            return (self._rows.dot, self._rows.tdot)[which](x, out)
         cols = x.shape[1]
         if cols > self.max_columns:
             raise ValueError("more columns than the shared buffers hold")
@@ -248,7 +253,7 @@ class ParallelProducts:
             theirs = [*self._pipes, parent]
             proc = context.Process(target=_worker, daemon=True,
                                    args=(child, self.a, (bounds[w], bounds[w + 1]),
-                                         self.resident,
+                                         self.held_nnz // self.workers,
                                          self._x.array, self._y.array, self._yt.array[w],
                                          os.getpid(), theirs))
             proc.start()
@@ -324,11 +329,9 @@ def row_blocks(indptr, start, stop, block_nnz=None):
 
 
 def streamed_product(a, start, stop, which, x, out):
-    """Rows ``start:stop`` of ``a`` times ``x`` (``which`` 0, into ``out``'s rows) or their
-    transpose times ``x``'s rows ``start:stop`` (``which`` 1, all of ``out``), the rows read
-    a block at a time from ``a``'s files."""
-    if which == 1:
-        out[:] = 0
+    """Rows ``start:stop`` of ``a`` times ``x`` (``which`` 0, into ``out``'s rows), or their
+    transpose times ``x``'s rows ``start:stop`` (``which`` 1, added to all of ``out``), the
+    rows read a block at a time from ``a``'s files."""
     for lo, hi in row_blocks(np.asarray(a.indptr, dtype=np.int64), start, stop):
         rows = _rows_of(a, lo, hi)
         if which == 0:
@@ -336,6 +339,33 @@ def streamed_product(a, start, stop, which, x, out):
         else:
             out += rows.T @ x[lo - start:hi - start]
     return out
+
+
+class RowShare:
+    """Rows ``start:stop`` of ``a``, the first ``held_nnz`` non-zeros' worth held as column
+    panels, the rest read from ``a``'s files for every product."""
+
+    def __init__(self, a, start, stop, held_nnz):
+        indptr = np.asarray(a.indptr, dtype=np.int64)
+        split = int(np.searchsorted(indptr[start:stop + 1], indptr[start] + held_nnz, "right"))
+        self.a, self.start, self.split, self.stop = a, start, start + max(0, split - 1), stop
+        self.panels = row_panels(a, start, self.split)
+
+    def dot(self, x, out):
+        """These rows times ``x``, into ``out`` (as many rows as these)."""
+        held = self.split - self.start
+        paneled_product(self.panels, x, out[:held])
+        if self.split < self.stop:
+            streamed_product(self.a, self.split, self.stop, 0, x[:self.a.shape[1]], out[held:])
+        return out
+
+    def tdot(self, x, out):
+        """These rows' transpose times ``x`` (as many rows as these), into ``out``."""
+        held = self.split - self.start
+        paneled_tproduct(self.panels, x[:held], out)
+        if self.split < self.stop:
+            streamed_product(self.a, self.split, self.stop, 1, x[held:], out)
+        return out
 
 
 def row_panels(a, start, stop, block_nnz=None):
@@ -368,26 +398,22 @@ def row_panels(a, start, stop, block_nnz=None):
             for k, first in enumerate(firsts) if sizes[k]]
 
 
-def _worker(pipe, a, rows, resident, x, y, yt, parent_pid, parent_ends):
+def _worker(pipe, a, rows, held_nnz, x, y, yt, parent_pid, parent_ends):
     """Serve products of this worker's rows of ``a`` (into ``y``) and of their transpose
-    (its part of ``a.T @ x``, into ``yt``) until told to stop (None) or orphaned; its rows
-    held as panels if ``resident``, else read from ``a``'s files for every product."""
+    (its part of ``a.T @ x``, into ``yt``) until told to stop (None) or orphaned; of its
+    rows, ``held_nnz`` non-zeros' worth are held, the rest read for every product."""
     die_with_parent(parent_pid)
     for end in parent_ends:
         end.close()
     try:
         start, stop = rows
-        panels = row_panels(a, start, stop) if resident else None
+        share = RowShare(a, start, stop, held_nnz)
         while (task := pipe.recv()) is not None:
             which, cols = task
-            if panels is None:
-                operand = x[:a.shape[1], :cols] if which == 0 else x[start:stop, :cols]
-                target = y[start:stop, :cols] if which == 0 else yt[:, :cols]
-                streamed_product(a, start, stop, which, operand, target)
-            elif which == 0:
-                paneled_product(panels, x[:, :cols], out=y[start:stop, :cols])
+            if which == 0:
+                share.dot(x[:, :cols], y[start:stop, :cols])
             else:
-                paneled_tproduct(panels, x[start:stop, :cols], out=yt[:, :cols])
+                share.tdot(x[start:stop, :cols], yt[:, :cols])
             pipe.send("done")
     except (EOFError, BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
         pass   # the parent has gone (or was interrupted): nothing is waiting for a result

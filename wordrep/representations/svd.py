@@ -89,7 +89,7 @@ def randomized_svd(matrix, dim, power_iterations=6, oversample=60, seed=0, worke
     omega = rng.standard_normal((a.shape[1], width), dtype=np.float32)
     held = 4 * width * (2 * a.shape[0] + a.shape[1])     # omega, y and its conditioned copy
     with sparse_products(a, max_columns=width, workers=workers,
-                         memory=budget.current() - held) as products:
+                         memory=budget.current() - budget.resident() - held) as products:
         # Each product's result is used up (copied into the next product's input, or
         # factorized in place) before the next product overwrites it: no copies needed.
         y = products.dot(omega, copy=False)
