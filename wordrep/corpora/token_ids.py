@@ -33,7 +33,12 @@ FORMAT = 1
 
 @dataclass
 class TokenIds:
-    """A corpus as arrays: token ids, line starts, and the full vocabulary (min_count 1)."""
+    """A corpus as arrays: token ids, line starts, and the full vocabulary (min_count 1).
+
+    ``ids`` is the memory map of ``ids.npy`` (or an array, or for a :meth:`prefix` a
+    :class:`Renumbered` view of the map); ``lines`` is the memory map of ``lines.npy``. Read
+    the ids with :meth:`chunks`.
+    """
     ids: np.ndarray
     lines: np.ndarray
     vocabulary: Vocabulary
@@ -47,15 +52,9 @@ class TokenIds:
         through a map count in the process's resident memory until it is unmapped, so one pass
         over a billion tokens would seem to hold 4 GB.
         """
-        if self.path is None:
-            for start in range(0, self.ids.size, size):
-                yield start, np.asarray(self.ids[start:start + size])
-            return
-        with open(self.path, "rb") as file:
-            file.seek(self.ids.offset)
-            for start in range(0, self.ids.size, size):
-                count = min(size, self.ids.size - start)
-                yield start, np.fromfile(file, dtype=self.ids.dtype, count=count)
+        raw, table = _raw(self.ids)
+        for start, ids in _raw_chunks(raw, self.path, size):
+            yield start, ids if table is None else table[ids]
 
     def sentences(self, max_length=10_000):
         """(start, end) token offsets of each line, long lines cut into pieces of max_length."""
@@ -68,9 +67,20 @@ class TokenIds:
         return first[keep], last[keep]
 
     def prefix(self, n_tokens):
-        """The first ``n_tokens`` tokens as arrays of their own (vocabulary recounted)."""
-        ids = np.asarray(self.ids[:n_tokens])
-        counts = np.bincount(ids, minlength=len(self.vocabulary))
+        """The first ``n_tokens`` tokens, with their own vocabulary (recounted, in vocabulary
+        order: count descending, then the word).
+
+        The prefix reads the same files, a chunk at a time: its ids are this corpus's,
+        renumbered as they are read (:class:`Renumbered`), and its counts are summed chunk by
+        chunk, so that a learning curve's half of a billion tokens is not 2 GB in memory.
+        """
+        raw, table = _raw(self.ids)
+        raw = raw[:n_tokens]  # still the memory map
+        head = TokenIds(Renumbered(raw, table), self.lines, self.vocabulary, self.info, self.path)
+        counts = np.zeros(len(self.vocabulary), np.int64)
+        for _, ids in head.chunks(CHUNK):
+            chunk_counts = np.bincount(ids)
+            counts[:chunk_counts.size] += chunk_counts
         words = self.vocabulary.words
         seen = np.flatnonzero(counts)
         # vocabulary order again (count descending, then the word) among the words seen
@@ -78,9 +88,65 @@ class TokenIds:
         renumber = np.full(len(words), -1, dtype=np.int32)
         renumber[order] = np.arange(order.size, dtype=np.int32)
         vocab = Vocabulary([words[i] for i in order.tolist()], counts[order])
-        lines = self.lines[self.lines < max(n_tokens, 1)]
+        # the starts below n_tokens (at least line 0's): a slice of the map, not a copy
+        lines = self.lines[:int(np.searchsorted(self.lines, max(n_tokens, 1)))]
+        ids = Renumbered(raw, renumber if table is None else renumber[table])
         info = dict(self.info, tokens=int(ids.size), types=len(vocab), lines=int(lines.size))
-        return TokenIds(renumber[ids], lines, vocab, info)
+        return TokenIds(ids, lines, vocab, info, self.path)
+
+
+class Renumbered:
+    """The token ids ``table[raw]``, translated as they are read: a prefix's ids in its own
+    vocabulary's numbering without a renumbered copy of them (``raw`` stays a memory map).
+
+    Reading through :meth:`TokenIds.chunks` holds one chunk at a time; indexing (``ids[a:b]``)
+    reads only the tokens asked for; ``np.asarray(ids)`` reads them all into memory.
+    """
+
+    def __init__(self, raw, table=None):
+        self.raw = raw
+        self.table = table
+
+    @property
+    def dtype(self):
+        return self.raw.dtype
+
+    @property
+    def size(self):
+        return self.raw.size
+
+    @property
+    def shape(self):
+        return self.raw.shape
+
+    def __len__(self):
+        return len(self.raw)
+
+    def __getitem__(self, key):
+        ids = np.asarray(self.raw[key])
+        return ids if self.table is None else self.table[ids]
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self[:], dtype=dtype)
+
+
+def _raw(ids):
+    """(the array or memory map ids are read from, the table that renumbers them or None)."""
+    return (ids.raw, ids.table) if isinstance(ids, Renumbered) else (ids, None)
+
+
+def _raw_chunks(ids, path, size):
+    """(start, ids[start:start + size]) as arrays, read from the file ``path`` that ``ids``
+    maps if there is one (see :meth:`TokenIds.chunks`)."""
+    if path is None:
+        for start in range(0, ids.size, size):
+            yield start, np.asarray(ids[start:start + size])
+        return
+    with open(path, "rb") as file:
+        file.seek(ids.offset)  # a memory map's, or a prefix of it (same start)
+        for start in range(0, ids.size, size):
+            count = min(size, ids.size - start)
+            yield start, np.fromfile(file, dtype=ids.dtype, count=count)
 
 
 def _ranks(counts):
@@ -234,7 +300,9 @@ def _load(folder):
     if info.get("format") != FORMAT:
         raise ValueError("old cache format")
     ids = np.load(folder / "ids.npy", mmap_mode="r", allow_pickle=False)
-    lines = np.load(folder / "lines.npy", allow_pickle=False)
+    # mapped, not read: lines of 20 tokens are 400 MB of starts at a billion tokens, and
+    # counting looks up one chunk's at a time
+    lines = np.load(folder / "lines.npy", mmap_mode="r", allow_pickle=False)
     vocab = Vocabulary.load(folder / "vocab.json")
     if ids.size != info["tokens"] or len(vocab) != info["types"]:
         raise ValueError("cache entry does not match its info")
