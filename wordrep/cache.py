@@ -17,6 +17,11 @@ An entry is a folder of the cache (``corpora/FINGERPRINT``, ``counts/FINGERPRINT
   entry waits for it, then reads what the first one wrote instead of building it again.
   Reading a whole entry takes no lock: entries are never changed once in place, only removed
   when damaged (and that under the lock).
+- resumed, not leaked: a build may keep work that outlives a kill in ``.NAME.KIND`` beside the
+  entry (:func:`work_folder`; a count's spills), which the next build of the entry resumes
+  from. Such a folder whose entry's lock is free (no one is using it) and that was not touched
+  for a day is removed by :func:`sweep_work_folders` (the counts call it when they start), so
+  that a killed run whose parameters are never asked for again leaves nothing behind.
 
 Why SHA-256 over every byte: on this machine's CPU (SHA extensions) hashlib's SHA-256 runs at
 about 0.9 GB/s, faster than BLAKE2b (0.45 GB/s); the largest entry in common use, the token ids
@@ -32,6 +37,7 @@ Models saved with :func:`wordrep.storage.save` carry the same ``checksums.json``
 :func:`wordrep.storage.load` checks (sizes always, SHA-256 unless ``verify=False``) and the
 pipeline before it reuses a model; a digest computed by one is not computed again by the other.
 """
+import contextlib
 import json
 import logging
 import os
@@ -40,7 +46,8 @@ import threading
 import time
 from pathlib import Path
 
-from .atomic import atomic_path
+from .atomic import atomic_path, glob_escape
+from .budget import format_size
 from .download import sha256_file
 from .errors import UserError
 
@@ -195,16 +202,9 @@ class EntryLock:
         self.fd = None
 
     def acquire(self):
-        if fcntl is None:
+        if fcntl is None or not self._open():
             return self
-        try:
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
-        except OSError as exc:  # a read-only cache: build without the lock, writing will warn
-            log.debug("no lock for %s: %s", self.path, exc)
-            return self
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not self._try_flock():
             log.info("Waiting for another wordrep process to finish %s (lock: %s).",
                      self.what, self.path)
             try:
@@ -213,6 +213,37 @@ class EntryLock:
                 self.release()
                 raise
         return self
+
+    def try_acquire(self):
+        """Take the lock if no one holds it, without waiting.
+
+        Returns
+        -------
+        bool
+            True when taken (release it after); False when another process or thread holds
+            it, or when it cannot be taken here (no ``flock``, a read-only cache).
+        """
+        if fcntl is None or not self._open():
+            return False
+        if not self._try_flock():
+            self.release()
+            return False
+        return True
+
+    def _open(self):
+        try:
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:  # a read-only cache: build without the lock, writing will warn
+            log.debug("no lock for %s: %s", self.path, exc)
+            return False
+        return True
+
+    def _try_flock(self):
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
     def release(self):
         if self.fd is not None:
@@ -343,3 +374,74 @@ def _store(folder, save, value, lock, what):
                     "time.", what, folder, exc)
     finally:
         lock.release()
+
+
+# -- work folders -------------------------------------------------------------------------------
+
+ABANDONED_AFTER = 24 * 3600  # seconds untouched after which unused work is no longer resumed
+
+
+def work_folder(entry, kind):
+    """The folder ``.NAME.KIND`` beside the entry ``NAME`` where its build keeps work that
+    outlives a kill (``kind`` "spills": a count's sorted runs), for the next build to resume
+    from; it belongs to whoever holds the entry's lock."""
+    entry = Path(entry)
+    return entry.with_name(f".{entry.name}.{kind}")
+
+
+def sweep_work_folders(parent, kind, older_than=ABANDONED_AFTER, keep=()):
+    """Remove the work folders ``.NAME.KIND`` in ``parent`` that no build will resume: no
+    process holds the lock of their entry ``NAME`` (so none is using them), and nothing in
+    them changed for ``older_than`` seconds.
+
+    A killed build's work is resumed by the next build of the same entry; but an entry whose
+    parameters are never asked for again (a count with another window) would keep its spills,
+    gigabytes at scale, for ever. Each folder is removed under its entry's lock, taken without
+    waiting: a build that starts meanwhile waits for the removal, then starts afresh. The
+    folders in ``keep`` (the caller's own) are left alone.
+
+    Returns
+    -------
+    (int, int)
+        The folders removed and their bytes (also logged).
+    """
+    if fcntl is None:  # without locks, a folder in use cannot be told from an abandoned one
+        return 0, 0
+    suffix, keep = f".{kind}", {Path(k).absolute() for k in keep}
+    removed, size = [], 0
+    for path in sorted(Path(parent).glob(f".*{glob_escape(suffix)}")):
+        lock = EntryLock(path.with_name(path.name[1:-len(suffix)]))
+        if path.absolute() in keep or not path.is_dir() or not lock.try_acquire():
+            continue
+        try:
+            if time.time() - _last_change(path) >= older_than:
+                bytes_ = _bytes_in(path)
+                discard(path)
+                if not path.exists():
+                    removed.append(path.name)
+                    size += bytes_
+        except OSError as exc:  # gone meanwhile, unreadable: not this sweep's business
+            log.debug("cannot sweep %s: %s", path, exc)
+        finally:
+            lock.release()
+    if removed:
+        log.info("Removed %d abandoned %s folder%s (%s) in %s: %s.", len(removed), kind,
+                 "s" * (len(removed) != 1), format_size(size), parent, ", ".join(removed))
+    return len(removed), size
+
+
+def _last_change(folder):
+    """The latest modification time of ``folder`` and of what is in it."""
+    times = [folder.stat().st_mtime]
+    for path in folder.rglob("*"):
+        with contextlib.suppress(OSError):
+            times.append(path.lstat().st_mtime)
+    return max(times)
+
+
+def _bytes_in(folder):
+    total = 0
+    for path in folder.rglob("*"):
+        with contextlib.suppress(OSError):
+            total += path.lstat().st_size if path.is_file() else 0
+    return total

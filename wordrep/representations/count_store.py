@@ -43,6 +43,13 @@ whose manifest has the same ``meta`` keeps the runs that match their checksums (
 :func:`wordrep.cache.sha256_once`, as cache entries are checked), drops the others and any
 file not listed, and tells the caller which units are done (:attr:`CountStore.done`): a
 re-run after a kill counts only the rest, and gives the same matrix.
+
+Leaving no litter. A counts cache entry ``KEY`` keeps its store in ``.KEY.spills`` beside it
+(:func:`wordrep.cache.work_folder`). A run killed and never re-run with the same parameters
+would leave those spills on disk for ever, so opening a store removes the other ``.*.spills``
+folders beside it that no process is using (the lock of their entry is free: see
+:func:`wordrep.cache.sweep_work_folders`) and that were not touched for a day
+(:data:`wordrep.cache.ABANDONED_AFTER`): a count killed today is still resumed tomorrow.
 """
 import hashlib
 import json
@@ -55,7 +62,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import atomic_path
-from ..cache import sha256_once
+from ..cache import sha256_once, sweep_work_folders
 from .count_runs import (  # noqa: F401  (re-exported: the store's parts, used by the cluster)
     MAX_FAN_IN, PAIR, READ_PAIRS, RunReader, add_all, combine, fan_in_limit, merge, row_blocks, sort_pairs,
     to_csr)
@@ -65,6 +72,7 @@ from .csr_files import (  # noqa: F401  (re-exported: what readers of the counts
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
+SPILLS = "spills"          # a counts entry KEY's store is the folder .KEY.spills beside it
 MIN_PAIRS = 1 << 10        # an accumulator holds at least this many pairs whatever its share
 COMPACT_PAIRS = 1 << 22    # pairs waiting before they are combined, at least (64 MB)
 _RunReader = RunReader     # the name the tests know
@@ -116,6 +124,9 @@ class CountStore:
         self.accumulators = []
         self.lock = threading.Lock()
         self.runs = self._resume()
+        # the spills of counts that no one is making and no one resumed for a day (killed
+        # runs of other parameters): gigabytes each at scale, kept for ever otherwise
+        sweep_work_folders(self.folder.parent, SPILLS, keep=[self.folder])
 
     @property
     def done(self):
