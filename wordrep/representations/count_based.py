@@ -25,7 +25,7 @@ from ..params import Bool, Choice, Float, Int
 from .methods import representations
 from . import cooccurrence
 from .cooccurrence import CONTEXTS, WEIGHTINGS, check_window
-from .count_store import CountStore, association_blocks, open_csr
+from .count_store import SPILLS, CountStore, association_blocks, open_csr
 from .pmi import check_pmi
 from .sparse import SparseVectors
 from .svd import SOLVERS, check_svd, embed, truncated_svd
@@ -116,8 +116,8 @@ def _count_entry(corpus, min_count, max_vocab, window, weighting, context, subsa
         if hasattr(corpus, "count_into"):  # a corpus on a Dask cluster counts there (cluster.py)
             return corpus.count_into(tmp, len(vocab), window, weighting, context,
                                      subsample or None, delete_rare, seed)
-        spills = (entry.with_name(f".{entry.name}.spills") if entry is not None
-                  else tmp / "spills")
+        spills = (cache.work_folder(entry, SPILLS) if entry is not None
+                  else tmp / SPILLS)
         size = memory if memory is not None else budget.current()
         chunk = cooccurrence.chunk_tokens_for(size, window)
         store = CountStore(spills, (len(vocab), len(vocab)), size,
