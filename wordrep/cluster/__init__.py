@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 # machine (gensim's corpus_file mode uses its cores; see the README for why).
 METHODS = ("ppmi", "svd")
 CONNECT_TIMEOUT = 3     # seconds to reach a scheduler (the error comes within 10 s)
+LOST_WORKER_NEVER = "3650 days"   # see _workers_kept
 INSTALL_HINT = "Install it: pip install 'wordrep[cluster]' (adds dask[distributed])."
 
 _active = contextvars.ContextVar("wordrep_cluster", default=None)
@@ -118,36 +119,54 @@ def connect(address):
     kind, n_workers, remote = parse_address(address)
     distributed = _distributed()
     logging.getLogger("distributed").setLevel(logging.ERROR)
-    local = None
-    if kind == "local":
-        n_workers = n_workers or len(os.sched_getaffinity(0))
-        # the memory budget shared among the workers: Dask spills a worker's results to its
-        # disk past 60% of its limit, pauses it at 80% and restarts it at 95%
-        local = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1,
-                                         processes=True, dashboard_address=":0",
-                                         memory_limit=budget_share(n_workers),
-                                         silence_logs=logging.ERROR)
-        client = distributed.Client(local)
-    else:
-        client = _client(distributed, remote)
-    cluster = Cluster(client, kind, remote or address)
-    log.info("Dask cluster %s: %d workers; dashboard %s", address, cluster.workers,
-             client.dashboard_link)
-    token = _active.set(cluster)
-    from ..representations import sparse_products
-    products = sparse_products.BACKEND.set(lambda a, max_columns: DaskProducts(cluster, a))
-    try:
-        yield cluster
-    finally:
-        sparse_products.BACKEND.reset(products)
-        _active.reset(token)
-        try:   # what this client still has running there (Ctrl-C, an error) stops
-            client.cancel([distributed.Future(key, client) for key in list(client.futures)],
-                          force=True)
+    with contextlib.ExitStack() as stack:   # undone in reverse order, each step whatever fails
+        if kind == "local":
+            stack.enter_context(_workers_kept())
+            local = stack.enter_context(_local_cluster(distributed, n_workers))  # after the client
+            client = distributed.Client(local)
+        else:
+            client = _client(distributed, remote)
+        stack.callback(client.close)
+        # what this client still has running there (Ctrl-C, an error) stops
+        stack.callback(lambda: client.cancel([distributed.Future(key, client)
+                                              for key in list(client.futures)], force=True))
+        cluster = Cluster(client, kind, remote or address)
+        log.info("Dask cluster %s: %d workers; dashboard %s", address, cluster.workers,
+                 client.dashboard_link)
+        token = _active.set(cluster)
+        from ..representations import sparse_products
+        products = sparse_products.BACKEND.set(lambda a, max_columns: DaskProducts(cluster, a))
+        try:
+            yield cluster
         finally:
-            client.close()
-            if local is not None:
-                local.close()
+            sparse_products.BACKEND.reset(products)
+            _active.reset(token)
+
+
+def _local_cluster(distributed, n_workers):
+    """A LocalCluster of ``n_workers`` worker processes (one a core if None)."""
+    n_workers = n_workers or len(os.sched_getaffinity(0))
+    # the memory budget shared among the workers: Dask spills a worker's results to its
+    # disk past 60% of its limit, pauses it at 80% and restarts it at 95%
+    return distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1,
+                                    processes=True, dashboard_address=":0",
+                                    memory_limit=budget_share(n_workers),
+                                    silence_logs=logging.ERROR)
+
+
+def _workers_kept():
+    """Dask's setting under which a local cluster never gives up a worker its nanny restarts.
+
+    At every worker loss, Dask's SpecCluster (LocalCluster's base) starts a timer,
+    ``distributed.deploy.lost-worker-timeout`` (15 s), meant for a worker job that vanished
+    from a batch system: if no worker of that name is connected when it fires, it closes the
+    worker's nanny for good. A local worker restarting at that moment (lost a second time:
+    killed, out of memory, or a client's restart) then never comes back, and a job whose
+    workers are all gone waits forever. A local worker is always restarted by its nanny, so
+    here the timer never fires (the setting is read at each loss: kept for the cluster's
+    lifetime)."""
+    import dask
+    return dask.config.set({"distributed.deploy.lost-worker-timeout": LOST_WORKER_NEVER})
 
 
 def budget_share(n_workers):
