@@ -1,6 +1,7 @@
 """Spills of counts that no one will resume are removed, never those a live count is using
 (issue 14: a killed run's spills are resumed by a re-run with the same parameters; with other
-parameters they would stay on disk for ever, gigabytes at scale)."""
+parameters they would stay on disk for ever, gigabytes at scale). So are the partial entries of
+builds killed while writing their cache entry, never a live build's."""
 import logging
 import os
 import subprocess
@@ -9,8 +10,9 @@ import textwrap
 
 import numpy as np
 import pytest
+from test_cache import dead_pid
 
-from wordrep import cache
+from wordrep import atomic, cache
 from wordrep.corpora import open_corpus
 from wordrep.representations import count_based, count_store as cs
 
@@ -178,3 +180,123 @@ def test_spills_touched_within_a_day_are_kept(tmp_path, seconds):
     store_with_runs(cache.work_folder(entry, "spills"))
     age(cache.work_folder(entry, "spills"), seconds)
     assert cache.sweep_work_folders(tmp_path, "spills") == (0, 0)
+
+
+# -- partial entries of killed builds -----------------------------------------------------------
+
+# A count of lee stopped once every file of its counts entry is written into the temporary
+# folder, before its checksums and the rename: killed (SIGKILL) or paused until a line comes.
+BUILD = textwrap.dedent("""
+    import os, signal, sys
+    from pathlib import Path
+    from wordrep import cache
+    from wordrep.corpora import open_corpus
+    from wordrep.representations import count_based
+    write_checksums = cache.write_checksums
+
+    def stop_before_checksums(tmp):
+        if Path(tmp).parent.parent.name == "counts":
+            if sys.argv[1] == "kill":
+                os.kill(os.getpid(), signal.SIGKILL)
+            print("paused", flush=True)
+            sys.stdin.readline()
+        write_checksums(tmp)
+
+    cache.write_checksums = stop_before_checksums
+    count_based.count_matrix(open_corpus("lee"), min_count=3, window=4)
+    print("done", flush=True)
+""")
+
+
+def start_build(mode):
+    return subprocess.Popen([sys.executable, "-c", BUILD, mode], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def partial_entries():
+    return sorted(count_based.cache_dir("counts").glob("*/.*.tmp-*"))
+
+
+def test_a_killed_builds_partial_entry_is_removed_by_the_next_build_beside_it(caplog):
+    killed = start_build("kill")
+    killed.communicate(timeout=300)
+    assert killed.returncode == -9
+    [partial] = partial_entries()
+    size = size_of(partial)
+    assert size > 0   # the entry's files, written whole but never renamed into place
+    with caplog.at_level(logging.INFO, logger="wordrep.cache"):
+        count_other_parameters()   # never the killed one's parameters: its own write won't come
+    assert partial_entries() == []
+    assert f"Removed 1 leftover of killed builds ({cache.format_size(size)})" in caplog.text
+    assert partial.name in caplog.text
+
+
+def test_a_live_builds_partial_entry_is_kept_however_old():
+    paused = start_build("pause")
+    try:
+        assert paused.stdout.readline() == "paused\n"
+        [partial] = partial_entries()
+        age(partial, TWO_DAYS)   # as a build writing for days would look
+        files = sorted(p.name for p in partial.iterdir())
+        count_other_parameters()
+        assert sorted(p.name for p in partial.iterdir()) == files
+        out, err = paused.communicate("\n", timeout=300)
+    finally:
+        if paused.poll() is None:
+            paused.kill()
+            paused.wait()
+    assert paused.returncode == 0 and out.endswith("done\n"), err
+    assert partial_entries() == []
+    cache.verify(partial.with_name(atomic.LEFTOVER.fullmatch(partial.name)["name"]))   # whole: renamed into place by its builder, untouched by the sweep
+
+
+def leftover(entry, pid, kind="tmp", folder=True):
+    """A leftover of ``entry`` named as :mod:`wordrep.atomic` names them, with some bytes."""
+    path = entry.with_name(f".{entry.name}.{kind}-{pid}-0123abcd")
+    assert atomic.LEFTOVER.fullmatch(path.name)
+    if folder:
+        path.mkdir()
+        (path / "indices.npy").write_bytes(b"\0" * 5000)
+    else:
+        path.write_bytes(b"\0" * 300)
+    return path
+
+
+def test_sweep_removes_only_leftovers_no_build_is_writing(tmp_path):
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(tmp_path / "held")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        dead, reused = dead_pid(), holder.pid   # reused: a running process that builds nothing
+        for name in ("killed", "file", "reused", "old"):
+            cache.EntryLock(tmp_path / name).path.touch()   # entries: their lock exists
+        killed = leftover(tmp_path / "killed", dead)   # fresh, but its process is gone
+        as_file = leftover(tmp_path / "file", dead, folder=False)
+        held = leftover(tmp_path / "held", dead)   # a build in another pid namespace: locked
+        age(held, TWO_DAYS)
+        recent = leftover(tmp_path / "reused", reused)
+        stranger = leftover(tmp_path / "not-an-entry", dead)   # no lock: not the cache's
+        aside = leftover(tmp_path / "old", dead, kind="old")   # moved aside, never put back
+        assert cache.sweep_leftovers(tmp_path) == (2, 5300)
+        assert not killed.exists() and not as_file.exists()
+        assert held.is_dir() and recent.is_dir() and stranger.is_dir()
+        assert not aside.exists() and (tmp_path / "old" / "indices.npy").is_file()
+        age(recent, TWO_DAYS)   # a day untouched: the running process is not its builder
+        assert cache.sweep_leftovers(tmp_path) == (1, 5000)
+        assert held.is_dir() and not recent.exists()
+        holder.communicate("\n", timeout=60)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+    assert cache.sweep_leftovers(tmp_path) == (1, 5000)   # its holder gone, so is the lock
+    assert not held.exists() and stranger.is_dir()
+
+
+def test_the_callers_own_entry_is_swept_under_the_lock_it_holds(tmp_path):
+    entry = tmp_path / "k"
+    partial = leftover(entry, dead_pid())
+    with cache.EntryLock(entry):
+        assert cache.sweep_leftovers(tmp_path) == (0, 0)   # a build in another thread: kept
+        assert cache.sweep_leftovers(tmp_path, held=[entry]) == (1, 5000)
+    assert not partial.exists()

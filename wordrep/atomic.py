@@ -8,7 +8,9 @@ the next write to the same target removes the leftovers of a process that was ki
 process that is still alive keeps its own). A folder replaces an existing one in a single
 ``renameat2(RENAME_EXCHANGE)`` where the system has it (Linux); elsewhere the old folder is
 first moved aside to ``.TARGET.old-PID-RANDOM``, and if the writer dies between the two
-renames, the next write puts it back before going on.
+renames, the next write puts it back before going on. Those names are :data:`LEFTOVER`; the
+cache uses it to clear what killed builds of entries that are never written again left behind
+(:func:`wordrep.cache.sweep_leftovers`).
 
 Only regular files and folders wordrep wrote are replaced: a rename would put a plain file in
 place of a device, a named pipe, a socket or a symbolic link, so those are refused with a
@@ -224,7 +226,7 @@ def _make_temporary(parent, name, kind, directory=False):
     the renamed result is an ordinary file or folder.
     """
     while True:
-        path = parent / f".{name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+        path = parent / temporary_name(name, kind)
         try:
             if directory:
                 path.mkdir()
@@ -292,7 +294,49 @@ def _remove(path):
             path.unlink()
 
 
-_LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)-[0-9a-f]{8}")
+LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)-[0-9a-f]{8}")
+"""The name of what a writer of the target ``NAME`` keeps beside it until it is done:
+``.NAME.tmp-PID-RANDOM`` (the new file or folder being written) or ``.NAME.old-PID-RANDOM``
+(a previous folder moved aside for a moment); groups ``name``, ``kind`` and ``pid``."""
+
+
+def temporary_name(name, kind="tmp"):
+    """A new name ``.NAME.KIND-PID-RANDOM`` (:data:`LEFTOVER`) for this process's temporary
+    ``kind`` ("tmp" or "old") of the target ``name``."""
+    return f".{name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def leftovers(parent, name=None):
+    """The temporary files and folders of writers in ``parent`` (of the target ``name`` only,
+    if given), as ``(path, match)`` pairs, ``match`` being :data:`LEFTOVER`'s; none if
+    ``parent`` cannot be listed."""
+    pattern = f".{glob_escape(name)}.*-*-*" if name is not None else ".*-*-*"
+    try:
+        candidates = sorted(Path(parent).glob(pattern))
+    except OSError:
+        return []
+    found = [(path, LEFTOVER.fullmatch(path.name)) for path in candidates]
+    return [(path, match) for path, match in found
+            if match and (name is None or match["name"] == name)]
+
+
+def clear_leftover(path, match):
+    """Remove the leftover ``path`` (``match`` as :func:`leftovers` gives it), or put it back
+    when it is a previous version moved aside (``old``) and its target is missing: the writer
+    died between its two renames.
+
+    Returns
+    -------
+    bool
+        True when it was removed, False when it was put back (or could not be).
+    """
+    target = path.with_name(match["name"])
+    if match["kind"] == "old" and not target.exists():
+        with contextlib.suppress(OSError):
+            os.rename(path, target)
+        return False
+    _remove(path)
+    return not os.path.lexists(path)
 
 
 def remove_stale(target):
@@ -303,26 +347,18 @@ def remove_stale(target):
     """
     target = Path(target)
     parent = target.parent if str(target.parent) else Path(".")
-    try:
-        candidates = list(parent.glob(f".{glob_escape(target.name)}.*-*-*"))
-    except OSError:
-        return
-    for path in candidates:
-        match = _LEFTOVER.fullmatch(path.name)
-        if not match or match["name"] != target.name or _alive(int(match["pid"])):
-            continue
-        if match["kind"] == "old" and not target.exists():
-            with contextlib.suppress(OSError):
-                os.rename(path, target)
-            continue
-        _remove(path)
+    for path, match in leftovers(parent, target.name):
+        if not alive(int(match["pid"])):
+            clear_leftover(path, match)
 
 
 def glob_escape(name):
     return re.sub(r"([*?\[])", r"[\1]", name)
 
 
-def _alive(pid):
+def alive(pid):
+    """Whether the process ``pid`` runs on this machine (this one's own included). Process ids
+    are reused: a True may be another program's."""
     if pid == os.getpid():
         return True
     try:

@@ -6,7 +6,8 @@ An entry is a folder of the cache (``corpora/FINGERPRINT``, ``counts/FINGERPRINT
 - written whole: its files go into a temporary folder beside it, with a ``checksums.json``
   listing each file's size and SHA-256, and the folder is renamed into place
   (:func:`wordrep.atomic.atomic_path`). A kill at any moment leaves either no entry or a whole
-  one; the killed writer's temporary folder is swept up by the next write of that entry.
+  one; the killed writer's temporary folder is swept up by the next build of any entry in the
+  same folder (:func:`sweep_leftovers`), once no build of its entry holds the lock.
 - checked on every read: a file that is missing, of another size, of another SHA-256, or not
   listed, or a loader that fails, makes the entry *damaged*. (A file's SHA-256 is computed once
   per process, then kept while its size, times and inode stay the same: :func:`sha256_once`.)
@@ -46,7 +47,7 @@ import threading
 import time
 from pathlib import Path
 
-from .atomic import atomic_path, glob_escape
+from .atomic import alive, atomic_path, clear_leftover, glob_escape, leftovers, temporary_name
 from .budget import format_size
 from .download import sha256_file
 from .errors import UserError
@@ -297,6 +298,9 @@ def cached(folder, *, load, build, save=None, background=False, what=None):
         if value is not _MISSING:
             lock.release()
             return value
+        # what killed builds of this entry's neighbours left: as large as the entries, and
+        # never cleared by their own next write if their parameters are not asked for again
+        sweep_leftovers(folder.parent, held=[folder])
         if save is None:
             with atomic_path(folder, directory=True) as tmp:
                 build(tmp)
@@ -352,7 +356,7 @@ def discard(folder):
     """Remove a damaged entry: renamed away first, so that no half-removed folder stays at
     its name, then deleted."""
     folder = Path(folder)
-    aside = folder.with_name(f".{folder.name}.tmp-{os.getpid()}-{os.urandom(4).hex()}")
+    aside = folder.with_name(temporary_name(folder.name))
     try:
         os.rename(folder, aside)
     except FileNotFoundError:
@@ -431,17 +435,95 @@ def sweep_work_folders(parent, kind, older_than=ABANDONED_AFTER, keep=()):
 
 
 def _last_change(folder):
-    """The latest modification time of ``folder`` and of what is in it."""
-    times = [folder.stat().st_mtime]
-    for path in folder.rglob("*"):
+    """The latest modification time of ``folder`` (or file) and of what is in it."""
+    times = [folder.lstat().st_mtime]
+    for path in folder.rglob("*") if folder.is_dir() else ():
         with contextlib.suppress(OSError):
             times.append(path.lstat().st_mtime)
     return max(times)
 
 
 def _bytes_in(folder):
+    if not folder.is_dir():
+        return folder.lstat().st_size
     total = 0
     for path in folder.rglob("*"):
         with contextlib.suppress(OSError):
             total += path.lstat().st_size if path.is_file() else 0
     return total
+
+
+# -- leftovers of killed builds -----------------------------------------------------------------
+
+def sweep_leftovers(parent, held=(), older_than=ABANDONED_AFTER):
+    """Remove the temporary files and folders that killed builds of the entries in ``parent``
+    left behind (``.NAME.tmp-PID-RANDOM``: :data:`wordrep.atomic.LEFTOVER`).
+
+    A build killed while writing its entry leaves a partial entry, as large as the whole one
+    (gigabytes of CSR files at scale). The next write of the same entry clears it
+    (:func:`wordrep.atomic.remove_stale`), but an entry whose parameters are never asked for
+    again would keep it for ever. A leftover is removed when no build of its entry can be
+    writing it:
+
+    - the entry's lock is free: taken without waiting and held during the removal (a build
+      holds it from before its temporary folder exists until the folder is renamed into
+      place; a process id alone says nothing of a build in another process-id namespace);
+    - and the process named in it is not running, or nothing in it changed for
+      ``older_than`` seconds (process ids are reused: a running one may be another program).
+
+    Only entries' leftovers are touched (their ``.NAME.lock`` exists); other files' are their
+    own writer's business. A previous version moved aside (``.NAME.old-...``) whose entry is
+    missing is put back rather than removed, as :func:`wordrep.atomic.clear_leftover` does.
+
+    Parameters
+    ----------
+    parent : Path
+        The folder of the entries.
+    held : collection of Path
+        Entries whose lock the caller holds (its own build): no one else is writing them.
+    older_than : float
+        Seconds untouched after which a leftover whose process id runs is taken for
+        abandoned.
+
+    Returns
+    -------
+    (int, int)
+        The leftovers removed and their bytes (also logged).
+    """
+    if fcntl is None:  # without locks, a live build cannot be told from a killed one
+        return 0, 0
+    held = {Path(entry).absolute() for entry in held}
+    by_entry = {}
+    for path, match in leftovers(parent):
+        by_entry.setdefault(path.with_name(match["name"]), []).append((path, match))
+    removed, size = [], 0
+    for entry, found in by_entry.items():
+        for name, bytes_ in _clear_abandoned(entry, found, entry.absolute() in held,
+                                             older_than):
+            removed.append(name)
+            size += bytes_
+    if removed:
+        log.info("Removed %d leftover%s of killed builds (%s) in %s: %s.", len(removed),
+                 "s" * (len(removed) != 1), format_size(size), parent, ", ".join(removed))
+    return len(removed), size
+
+
+def _clear_abandoned(entry, found, held, older_than):
+    """Remove the leftovers ``found`` of ``entry`` that no build is writing (see
+    :func:`sweep_leftovers`): the name and bytes of each one removed."""
+    lock, removed = EntryLock(entry), []
+    try:
+        if not lock.path.exists() or not (held or lock.try_acquire()):
+            return removed  # not an entry's leftovers, or its build is running
+        for path, match in found:
+            if alive(int(match["pid"])) and time.time() - _last_change(path) < older_than:
+                continue
+            bytes_ = _bytes_in(path)
+            if clear_leftover(path, match):
+                removed.append((path.name, bytes_))
+    except OSError as exc:  # gone meanwhile, unreadable: not this sweep's business
+        log.debug("cannot sweep the leftovers of %s: %s", entry, exc)
+    finally:
+        lock.release()
+    return removed
+
