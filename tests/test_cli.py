@@ -47,6 +47,18 @@ def test_import_shortens_openblas_spinning_unless_the_user_chose():
     assert ours.stdout.strip() == "4" and theirs.stdout.strip() == "12"
 
 
+def test_import_turns_numpys_huge_pages_off_unless_the_user_chose():
+    # What it saves (kernel compaction on every fresh array) is measured by `make bench`;
+    # here, that numpy itself sees it (set before numpy loads) and a user's value stands.
+    check = ("import wordrep, numpy; "
+             "print(numpy.core.multiarray._get_madvise_hugepage())")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    ours = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True)
+    theirs = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,
+                            env=dict(env, NUMPY_MADVISE_HUGEPAGE="1"))
+    assert ours.stdout.strip() == "False" and theirs.stdout.strip() == "True", ours.stderr
+
+
 def test_train_onehot_and_load_back(tmp_path):
     out = tmp_path / "onehot.wr"
     result = run("-q", "train", "onehot", "lee", "-o", str(out), "--min-count", "5")
