@@ -2,13 +2,14 @@
 tokens: its time, the peak resident memory of the process tree (the main process and its
 product workers, summed) and the disk the cache holds after it.
 
-usage: bench_scale.py [--scale-1e9] [--home DIR] [--repeat N]
+usage: bench_scale.py [--scale-1e9] [--sizes LABEL ...] [--home DIR] [--repeat N]
 
 Corpora: wiki17m; the 1.7e8- and 1e9-token corpora grown from it by
 ../shared/tools/grow_corpus.py (made in /tmp/scale when absent). Settings as the issue's goals:
 dim 300, window 5, otherwise defaults, min_count 20 and a 2 GB budget (1.7e7 and 1.7e8), min_count
 100 and an 8 GB budget (1e9). Writes bench/results-scale.json, results-scale.md and scale.png
-(log-log: time and peak memory against tokens); prints the rows as JSON lines.
+(log-log: time and peak memory against tokens); prints the rows as JSON lines. ``--sizes``
+re-measures only those sizes and keeps the others' rows from the last results-scale.json.
 
 ``--child`` runs the stages in this process (what the parent measures); the parent starts one
 child per corpus, with its own WORDREP_HOME, so that every stage is computed, not read from cache.
@@ -144,6 +145,7 @@ def ensure_corpus(path, tokens):
 def run_size(label, home_root, repeat):
     path, tokens, min_count, memory = SIZES[label]
     ensure_corpus(path, tokens)
+    load_before, when = os.getloadavg()[0], time.strftime("%Y-%m-%d %H:%M")
     runs = []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory(dir=home_root, prefix=f"scale-{label}-") as home:
@@ -163,7 +165,7 @@ def run_size(label, home_root, repeat):
     return {"label": label, "corpus": str(path), "tokens": first["tokens"],
             "words": first["words"], "ppmi_nnz": first["nnz"], "min_count": min_count,
             "memory": memory, "runs": len(runs), "stages": stages, "total": total,
-            "load_average": os.getloadavg()[0]}
+            "load_average": max(load_before, os.getloadavg()[0]), "when": when}
 
 
 def markdown(rows):
@@ -175,18 +177,21 @@ def markdown(rows):
              "stage's end or its peak. Medians of the runs; 2 cores shared with other work "
              "(1-minute load average given).", "",
              "| tokens | words | min_count | budget | stage | seconds | s per 1M tokens | "
-             "peak RSS MB | peak PSS MB | disk MB |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "peak RSS MB | peak PSS MB | main process peak RSS MB | disk MB |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         for stage in (*STAGES, "total"):
             s = r["stages"].get(stage, r["total"])
             lines.append(f"| {r['tokens']:,} | {r['words']:,} | {r['min_count']} | "
                          f"{r['memory']} | {stage} | {s['seconds']:.1f} | "
                          f"{s['seconds'] / r['tokens'] * 1e6:.2f} | {s['peak_rss_mb']:,} | "
-                         f"{s['peak_pss_mb']:,} | "
+                         f"{s['peak_pss_mb']:,} | {s.get('main_hwm_mb', '')} | "
                          f"{s['disk_mb']:,} |")
     lines += ["", "Runs and load: " + "; ".join(
-        f"{r['label']}: {r['runs']} run(s), load {r['load_average']:.1f}, PPMI non-zeros "
-        f"{r['ppmi_nnz']:,}" for r in rows), ""]
+        f"{r['label']}: {r['runs']} run(s) {r.get('when', '')}, load up to "
+        f"{r['load_average']:.1f}, PPMI non-zeros {r['ppmi_nnz']:,}" for r in rows), "",
+        "The main process's peak RSS is its own high-water mark over the run so far (the "
+        "kernel's VmHWM), the product workers not included.", ""]
     return "\n".join(lines)
 
 
@@ -223,10 +228,14 @@ def main():
     ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
     sizes = args.sizes or ["1.7e7", "1.7e8"] + ["1e9"] * args.scale_1e9
-    rows = []
+    # --sizes re-measures those and keeps the other sizes' rows of the last results
+    saved = HERE / "results-scale.json"
+    kept = {r["label"]: r for r in json.loads(saved.read_text())} \
+        if args.sizes and saved.exists() else {}
     for label in sizes:
-        rows.append(run_size(label, args.home, args.repeat))
-        print(json.dumps(rows[-1]), flush=True)
+        kept[label] = run_size(label, args.home, args.repeat)
+        print(json.dumps(kept[label]), flush=True)
+    rows = sorted(kept.values(), key=lambda r: r["tokens"])
     (HERE / "results-scale.json").write_text(json.dumps(rows, indent=1))
     (HERE / "results-scale.md").write_text(markdown(rows))
     plot(rows, HERE / "scale.png")
