@@ -37,6 +37,10 @@ counting pass, a PMI), so checking them all in full is the simple rule.
 Models saved with :func:`wordrep.storage.save` carry the same ``checksums.json``, which
 :func:`wordrep.storage.load` checks (sizes always, SHA-256 unless ``verify=False``) and the
 pipeline before it reuses a model; a digest computed by one is not computed again by the other.
+
+Over 500 lines because the sweeps of what killed builds left (the last part) are one protocol
+with the lock: they take an entry's lock as :class:`EntryLock` does, and :func:`cached` runs
+them; in a module of their own they and this one would import each other.
 """
 import contextlib
 import json
