@@ -78,3 +78,13 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("fuzzed readers: cases generated and survived")
         for line in fuzzing.summary_lines():
             terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def sigint_raises():
+    """Ctrl-C raises KeyboardInterrupt in this test, as in a terminal, even when the test run
+    was started with SIGINT ignored (a background job: `make test &`, nohup)."""
+    import signal
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)

@@ -183,7 +183,8 @@ def test_a_worker_killed_while_counting_changes_nothing(tmp_path, monkeypatch, s
 
 
 def test_ctrl_c_cancels_the_cluster_work_and_leaves_no_cache_entry(tmp_path, monkeypatch,
-                                                                   dask_cluster, wordrep_home):
+                                                                   dask_cluster, wordrep_home,
+                                                                   sigint_raises):
     monkeypatch.setattr(parallel, "RANGE", 1 << 12)
     path = write_corpus(tmp_path / "c.txt", lines=12000)
     client = dask_cluster.client

@@ -223,7 +223,7 @@ def test_a_worker_killed_while_a_dump_is_parsed_is_one_clear_error(tiny, tmp_pat
     assert not multiprocessing.active_children()
 
 
-def test_ctrl_c_stops_the_workers(tiny, tmp_path):
+def test_ctrl_c_stops_the_workers(tiny, tmp_path, sigint_raises):
     path = tmp_path / "c.txt"
     path.write_text(raw_text(4000))
 
