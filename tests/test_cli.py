@@ -35,28 +35,31 @@ def test_cli_py_runs_from_a_checkout():
     assert done.returncode == 0 and __version__ in done.stdout
 
 
+def printed_after_import(check, variable, value=None):
+    """What ``check`` prints in a fresh interpreter that imports wordrep first, with the
+    environment ``variable`` unset (or set to ``value``, as a user would)."""
+    env = {k: v for k, v in __import__("os").environ.items() if k != variable}
+    if value is not None:
+        env[variable] = value
+    done = subprocess.run([sys.executable, "-c", "import wordrep, numpy, os; " + check],
+                          env=env, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
 def test_import_shortens_openblas_spinning_unless_the_user_chose():
     # What the setting does (about 20% off the wiki17m SVD) is measured by `make bench`; here,
     # that it reaches OpenBLAS (set before numpy loads) and never overrides the user's value.
-    check = ("import wordrep, numpy, os; "
-             "print(os.environ['OPENBLAS_THREAD_TIMEOUT'])")
-    env = {k: v for k, v in __import__("os").environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
-    ours = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True)
-    theirs = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,
-                            env=dict(env, OPENBLAS_THREAD_TIMEOUT="12"))
-    assert ours.stdout.strip() == "4" and theirs.stdout.strip() == "12"
+    check = "print(os.environ['OPENBLAS_THREAD_TIMEOUT'])"
+    assert printed_after_import(check, "OPENBLAS_THREAD_TIMEOUT") == "4"
+    assert printed_after_import(check, "OPENBLAS_THREAD_TIMEOUT", "12") == "12"
 
 
 def test_import_turns_numpys_huge_pages_off_unless_the_user_chose():
     # What it saves (kernel compaction on every fresh array) is measured by `make bench`;
     # here, that numpy itself sees it (set before numpy loads) and a user's value stands.
-    check = ("import wordrep, numpy; "
-             "print(numpy.core.multiarray._get_madvise_hugepage())")
-    env = {k: v for k, v in __import__("os").environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
-    ours = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True)
-    theirs = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,
-                            env=dict(env, NUMPY_MADVISE_HUGEPAGE="1"))
-    assert ours.stdout.strip() == "False" and theirs.stdout.strip() == "True", ours.stderr
+    check = "print(numpy.core.multiarray._get_madvise_hugepage())"
+    assert printed_after_import(check, "NUMPY_MADVISE_HUGEPAGE") == "False"
+    assert printed_after_import(check, "NUMPY_MADVISE_HUGEPAGE", "1") == "True"
 
 
 def test_train_onehot_and_load_back(tmp_path):
