@@ -9,7 +9,7 @@ from wordrep.corpora import open_corpus
 from wordrep.errors import UserError
 from wordrep.representations import build
 from wordrep.representations.count_based import count_matrix
-from wordrep.representations.glove import shuffled_pairs
+from wordrep.representations.glove import GloveModel, _kernels, shuffled_pairs
 
 SMALL = dict(dim=20, min_count=3, x_max=10, epochs=6, workers=1, seed=3)
 
@@ -97,3 +97,42 @@ def test_save_and_load_round_trip(lee_glove, tmp_path):
     assert back.metadata["method"] == "glove"
     assert back.metadata["cost"] == lee_glove.metadata["cost"]
     assert back.metadata["parameters"]["x_max"] == 10.0
+
+
+def glove_c_epoch(rows, cols, values, w, c, gw, gc, x_max, alpha, eta):
+    """glove.c's glove_thread over the pairs in order, written out plainly in float64: the
+    yardstick for the compiled loop. Returns the summed cost."""
+    dim, cost = w.shape[1] - 1, 0.0
+    for i, j, x in zip(rows, cols, values.astype(np.float64)):
+        diff = w[i, :dim] @ c[j, :dim] + w[i, dim] + c[j, dim] - np.log(x)
+        fdiff = diff if x > x_max else (x / x_max) ** alpha * diff
+        cost += 0.5 * fdiff * diff
+        step_w = np.clip(fdiff * c[j, :dim], -100, 100) * eta  # both from the old values
+        step_c = np.clip(fdiff * w[i, :dim], -100, 100) * eta
+        w[i, :dim] -= step_w / np.sqrt(gw[i, :dim])
+        c[j, :dim] -= step_c / np.sqrt(gc[j, :dim])
+        gw[i, :dim] += step_w ** 2
+        gc[j, :dim] += step_c ** 2
+        w[i, dim] -= fdiff / np.sqrt(gw[i, dim])  # the biases: no learning rate, no clip
+        c[j, dim] -= fdiff / np.sqrt(gc[j, dim])
+        gw[i, dim] += fdiff ** 2
+        gc[j, dim] += fdiff ** 2
+    return cost
+
+
+def test_an_epoch_is_glove_c_s_update_rule():
+    _, counts = count_matrix(open_corpus("lee"), min_count=3, window=10, weighting="harmonic",
+                             subsample=0, delete_rare=True)
+    rows, cols, values = (a[:3000] for a in shuffled_pairs(counts, seed=5))
+    model = GloveModel(counts.shape[0], 16, seed=2)
+    want = [np.array(a, dtype=np.float64) for a in (model.w, model.c, model.gw, model.gc)]
+    # a large rate and x_max 1 so that the steps are big and the frequent pairs' weight is 1
+    for epoch in range(3):
+        cost = glove_c_epoch(rows, cols, values, *want, x_max=1.0, alpha=0.75, eta=0.5)
+        got = _kernels().epoch(rows, cols, values, model.w, model.c, model.gw, model.gc,
+                               model.w.dtype.type(1.0), model.w.dtype.type(0.75),
+                               model.w.dtype.type(0.5), 1)
+        assert got[0].sum() == pytest.approx(cost, rel=1e-5)
+    for mine, theirs in zip((model.w, model.c, model.gw, model.gc), want):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=1e-6)
+    assert not np.allclose(want[0], GloveModel(counts.shape[0], 16, seed=2).w)  # it moved
