@@ -11,6 +11,7 @@ OUT_PREFIX.words.json.
 """
 import argparse
 import json
+import re
 import subprocess
 import tempfile
 import time
@@ -51,9 +52,10 @@ def train_c(a):
         def step(name, argv, stdin, stdout):
             begun = time.perf_counter()
             with open(stdin, "rb") as fin, open(stdout, "wb") as fout:
-                subprocess.run([str(build / name)] + argv, stdin=fin, stdout=fout,
-                               stderr=subprocess.DEVNULL, check=True, cwd=tmp)
+                done = subprocess.run([str(build / name)] + argv, stdin=fin, stdout=fout,
+                                      stderr=subprocess.PIPE, text=True, check=True, cwd=tmp)
             seconds[name + "_s"] = round(time.perf_counter() - begun, 2)
+            return done.stderr
 
         step("vocab_count", ["-min-count", str(a.min_count), "-verbose", "0"], a.corpus,
              tmp / "vocab.txt")
@@ -62,12 +64,11 @@ def train_c(a):
         pairs = (tmp / "cooc.bin").stat().st_size // 16  # CREC: two ints and a double
         step("shuffle", ["-memory", "4.0", "-verbose", "0", "-seed", str(a.seed)],
              tmp / "cooc.bin", tmp / "shuf.bin")
-        step("glove", ["-save-file", "vectors", "-threads", str(a.workers), "-input-file",
-                       "shuf.bin", "-x-max", f"{a.x_max:g}", "-alpha", f"{a.alpha:g}",
-                       "-eta", f"{a.eta:g}", "-iter", str(a.epochs), "-vector-size",
-                       str(a.dim), "-binary", "0", "-model", "2", "-vocab-file", "vocab.txt",
-                       "-verbose", "0", "-seed", str(a.seed)], tmp / "vocab.txt",
-             tmp / "glove.log")
+        argv = ["-save-file", "vectors", "-threads", str(a.workers), "-input-file", "shuf.bin",
+                "-x-max", f"{a.x_max:g}", "-alpha", f"{a.alpha:g}", "-eta", f"{a.eta:g}",
+                "-iter", str(a.epochs), "-vector-size", str(a.dim), "-binary", "0",
+                "-model", "2", "-vocab-file", "vocab.txt", "-verbose", "0", "-seed", str(a.seed)]
+        log = step("glove", argv, tmp / "vocab.txt", tmp / "glove.log")
         words, rows = [], []
         with open(tmp / "vectors.txt", encoding="utf-8") as f:
             for line in f:
@@ -78,7 +79,9 @@ def train_c(a):
     np.save(a.out + ".npy", np.vstack(rows))
     Path(a.out + ".words.json").write_text(json.dumps(words))
     return {**seconds, "total_s": round(time.perf_counter() - started, 2),
-            "vocab": len(words), "pairs": int(pairs)}
+            "vocab": len(words), "pairs": int(pairs),
+            # glove.c prints "..., iter: 001, cost: 0.075..." after every iteration
+            "cost": [float(m) for m in re.findall(r"iter: \d+, cost: ([0-9.eE+-]+)", log)]}
 
 
 def main():
