@@ -117,3 +117,22 @@ def test_memory_a_stage_freed_goes_back_to_the_system():
     budget.release_free_memory()
     assert before - resident_kb("RssAnon") > 100 << 10, (before, resident_kb("RssAnon"))
     del pin
+
+
+def test_a_budget_too_small_for_the_working_memory_itself_is_said(caplog):
+    """Reading every row from disk saves the matrix, not the SVD's dense blocks: a budget
+    below those is warned about, with how far over it the stage goes."""
+    from wordrep.representations import sparse_products
+    matrix = sp.random(3_000, 2_000, density=0.01, format="csr", dtype=np.float32,
+                       random_state=0)
+    room = sparse_products.WORKER_BYTES + 4 * 8 * (3_000 + 3_000 + 2_000)
+    for memory, warned in ((room + (10 << 20), False), (room, False), (room - (5 << 20), True)):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger=sparse_products.__name__):
+            with ParallelProducts(matrix, max_columns=8, workers=1, memory=memory) as products:
+                assert np.allclose(products.dot(np.ones((2_000, 8), np.float32)),
+                                   matrix @ np.ones((2_000, 8), np.float32), rtol=1e-5)
+        said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+        assert bool(said) == warned, said
+        if warned:
+            assert "5 MB over what the memory budget leaves" in said[0], said

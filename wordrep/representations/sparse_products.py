@@ -183,6 +183,11 @@ class ParallelProducts:
             rows, cols = self.a.shape
             memory -= self.workers * WORKER_BYTES + \
                 4 * max_columns * (max(rows, cols) + rows + self.workers * cols)
+            if memory < 0:   # rows read from disk cannot make up for it
+                log.warning("the SVD's working memory besides the matrix (its dense blocks "
+                            "and basis, the workers' own) goes %s over what the memory budget "
+                            "leaves for it: this stage will use more than the budget (a larger "
+                            "--memory or a smaller dim avoids it)", budget.format_size(-memory))
         self.held_nnz = self.a.nnz if memory is None else max(0, memory) // BYTES_PER_NONZERO
         self.resident = self.held_nnz >= self.a.nnz
         if not self.resident:
