@@ -5,7 +5,11 @@ server that serves an NLTK data index and a wordnet.zip built from those files.
 """
 import hashlib
 import ipaddress
+import os
 import shutil
+import subprocess
+import sys
+import textwrap
 import time
 import zipfile
 
@@ -106,6 +110,37 @@ def test_an_interrupted_copy_is_never_used(nowhere, wordnet_copy, wordrep_home, 
     monkeypatch.setattr(shutil, "copyfile", real_copyfile)
     root = wordnet.locate().reader_root
     assert (root / "lexnames").is_file() and (root / "verb.exc").is_file()
+
+
+def test_a_killed_copy_s_partial_folder_is_removed_by_the_next(nowhere, wordnet_copy,
+                                                               wordrep_home, monkeypatch):
+    """A copy killed half-way (a real process, SIGKILL) leaves its temporary folder; the next
+    copy from the same folder removes it and leaves only the finished copy."""
+    hang_after_data_noun = textwrap.dedent("""
+        import shutil, time
+        real_copyfile = shutil.copyfile
+        def copy_then_hang(src, dst):
+            real_copyfile(src, dst)
+            if str(dst).endswith("data.noun"):
+                print("copying", flush=True)
+                time.sleep(600)
+        shutil.copyfile = copy_then_hang
+        from wordrep import wordnet
+        wordnet.locate()
+    """)
+    monkeypatch.setenv("WORDREP_WORDNET", str(wordnet_copy))
+    copier = subprocess.Popen([sys.executable, "-c", hang_after_data_noun],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert copier.stdout.readline() == "copying\n"
+    finally:
+        copier.kill()
+        copier.wait()
+    partial, = cache_copies(wordrep_home)
+    assert partial.name.startswith(".") and (partial / "data.noun").is_file()
+    root = wordnet.locate().reader_root
+    assert cache_copies(wordrep_home) == [root]
+    assert (root / "lexnames").is_file()
 
 
 def test_a_symlinked_folder_gets_a_copy_of_real_files(nowhere, system_wordnet, tmp_path,

@@ -5,15 +5,15 @@ lexicographer files, which NLTK reads first), and NLTK's path sandbox refuses an
 its data roots, symbolic links that lead out of them included. Such a folder is copied once,
 as real files and with ``lexnames`` added, into wordrep's cache, and the copy is used from then
 on. The copy is made in a temporary folder and renamed into place, so an interrupted copy is
-never used.
+never used; the next copy from the same folder removes a killed one's partial folder.
 """
 import hashlib
 import logging
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
+from ..atomic import remove_stale, temporary_name
 from ..errors import UserError
 from ..home import cache_dir
 from .files import authorize, database_files, lexnames_text
@@ -61,7 +61,9 @@ def _copy_atomically(directory, target):
     Unlike :func:`wordrep.atomic.atomic_path`, a copy another process finished first is kept,
     not replaced: that process's reader may have files in it open, or still to open.
     """
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    remove_stale(target)  # a killed copy's partial folder: the same source, the same name
+    tmp = target.parent / temporary_name(target.name)
+    tmp.mkdir()
     try:
         copy_nltk_ready(directory, tmp)
         try:
