@@ -21,9 +21,13 @@ WORDS = ["the", "cat", "Über", "CAFÉ", "don't", "well-known", "42", "naïve", 
 
 def raw_text(n_lines=2500):
     """Raw text: capitals, punctuation, accents, CRLF, blank lines, lines of every length."""
+    return raw_text_from(RNG, n_lines)
+
+
+def raw_text_from(rng, n_lines):
     lines = []
-    for length in RNG.integers(0, 60, size=n_lines):
-        lines.append(" ".join(RNG.choice(WORDS, size=length)))
+    for length in rng.integers(0, 60, size=n_lines):
+        lines.append(" ".join(rng.choice(WORDS, size=length)))
     text = "\n".join(lines)
     return text.replace("\n\n", "\r\n\n", 50) + "\n"
 
@@ -253,13 +257,30 @@ def test_a_consumer_that_stops_early_leaves_no_worker(tiny, tmp_path):
     assert not multiprocessing.active_children()
 
 
+def test_a_stopped_read_leaves_the_children_it_did_not_fork(tiny, tmp_path):
+    """A Dask worker that its nanny restarts while this process reads (spawned, as Dask's
+    are) is not one of the reading pool's workers: stopping the read leaves it running."""
+    path = tmp_path / "c.txt"
+    path.write_text(raw_text(4000))
+    blocks = sources.Source.from_path(path).token_blocks(Tokenizer(), sources.ReadStats())
+    next(blocks)
+    other = multiprocessing.get_context("spawn").Process(target=signal.pause, daemon=True)
+    other.start()
+    try:
+        blocks.close()
+        assert multiprocessing.active_children() == [other] and other.is_alive()
+    finally:
+        other.kill()
+        other.join()
+
+
 def damaged(path, data):
     path.write_bytes(data)
     return path
 
 
-def multistream(text, damage_at=None):
-    streams = [bz2.compress(text[i:i + 5000]) for i in range(0, len(text), 5000)]
+def multistream(text, damage_at=None, compress=bz2.compress):
+    streams = [compress(text[i:i + 5000]) for i in range(0, len(text), 5000)]
     if damage_at is not None:
         s = bytearray(streams[damage_at])
         s[len(s) // 2:len(s) // 2 + 8] = b"\x00" * 8
@@ -284,6 +305,37 @@ def test_a_damaged_compressed_file_is_one_error(tiny, tmp_path, name, make):
         assert not multiprocessing.active_children()
 
 
+@pytest.mark.parametrize("compress", [bz2.compress, lzma.compress], ids=["bz2", "xz"])
+@pytest.mark.parametrize("where", ["middle", "next to last"])
+def test_a_damaged_stream_that_fails_as_it_begins_is_not_taken_for_the_end(tiny, tmp_path,
+                                                                            compress, where):
+    """Python's BZ2File and LZMAFile stop without a word at a stream that fails in its first
+    bytes, taken for trailing garbage: this file (96 streams, the fifth damaged) read as its
+    first 4 streams, 4% of it, before wordrep read them itself."""
+    text = raw_text_from(np.random.default_rng(24), 3000).encode()
+    n = len(multistream(text, compress=lambda t: t)) // 5000 + 1  # streams of 5,000 bytes
+    path = damaged(tmp_path / "mid.compressed", multistream(
+        text, damage_at=4 if where == "middle" else n - 2, compress=compress))
+    for workers in (1, 3):
+        parallel.WORKERS = workers
+        with pytest.raises(UserError, match=r"cannot read .*mid.compressed: it is not a valid"):
+            list(sources.Source.from_path(path).token_blocks(Tokenizer(), sources.ReadStats()))
+        assert not multiprocessing.active_children()
+
+
+@pytest.mark.parametrize("compress", [bz2.compress, lzma.compress], ids=["bz2", "xz"])
+def test_bytes_after_the_last_stream_that_begin_no_stream_are_ignored(tiny, tmp_path,
+                                                                     compress):
+    text = raw_text_from(np.random.default_rng(3), 3000).encode()
+    clean = damaged(tmp_path / "clean.compressed", multistream(text, compress=compress))
+    padded = damaged(tmp_path / "padded.compressed",
+                     multistream(text, compress=compress) + b"\0" * 12 + b"signed: me\n")
+    want = [t for b in read(clean, Tokenizer(), 1)[0] for t in b]
+    assert len(want) > 10_000
+    for workers in (1, 3):
+        assert [t for b in read(padded, Tokenizer(), workers)[0] for t in b] == want
+
+
 @pytest.mark.parametrize("per_stream", [None, 5])
 def test_a_damaged_dump_is_one_error(tiny, tmp_path, per_stream):
     good = wiki_dump(tmp_path / "good.xml.bz2", per_stream=per_stream)
@@ -294,6 +346,22 @@ def test_a_damaged_dump_is_one_error(tiny, tmp_path, per_stream):
         parallel.WORKERS = workers
         blocks = sources.Source.from_path(path).token_blocks(Tokenizer(), sources.ReadStats())
         with pytest.raises(UserError, match="not a complete MediaWiki XML dump"):
+            list(blocks)
+        assert not multiprocessing.active_children()
+
+
+def test_a_dump_with_a_damaged_stream_is_named_as_such(tiny, tmp_path):
+    """A multistream dump whose seventh stream fails as it begins: the damage is named, not
+    taken for the end of the dump (which the XML would then call incomplete)."""
+    good = wiki_dump(tmp_path / "good.xml.bz2", per_stream=5).read_bytes()
+    starts = [m.start() for m in parallel._BZ2_STREAM.finditer(good)]
+    data = bytearray(good)
+    data[starts[6] + 10:starts[6] + 18] = b"\0" * 8  # its first block's header
+    path = damaged(tmp_path / "dump.xml.bz2", bytes(data))
+    for workers in (1, 3):
+        parallel.WORKERS = workers
+        blocks = sources.Source.from_path(path).token_blocks(Tokenizer(), sources.ReadStats())
+        with pytest.raises(UserError, match=r"dump\.xml\.bz2: it is not a valid bz2 file"):
             list(blocks)
         assert not multiprocessing.active_children()
 

@@ -42,6 +42,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from itertools import chain, islice, pairwise
+from multiprocessing.context import ForkProcess
 
 from ..errors import UserError
 from . import reading
@@ -118,13 +119,15 @@ def _pool(n):
 def _stop(pool, before):
     """Stops a pool's workers at once (an error, Ctrl-C, or a consumer that stopped reading):
     shutdown alone would wait for the tasks that already run. The workers are this process's
-    children that were not there before the pool (a pool broken by a dead worker has already
-    dropped its own list of them)."""
+    children forked since the pool began (a pool broken by a dead worker has already dropped
+    its own list of them). Children started otherwise are left: a Dask worker, which its
+    nanny (re)starts by spawning, for one."""
     pool.shutdown(wait=False, cancel_futures=True)
     deadline = time.monotonic() + 10
     # again until none is left: the executor may still start one it had been asked for
     while time.monotonic() < deadline:
-        processes = [p for p in multiprocessing.active_children() if p not in before]
+        processes = [p for p in multiprocessing.active_children()
+                     if p not in before and isinstance(p, ForkProcess)]
         if not processes:
             break
         for process in processes:
@@ -380,8 +383,9 @@ def _chunks(path, start, end):
 def _decompress(path, start, end, last):
     """The decompressed bytes of the bzip2 streams in bytes [start, end) of ``path``.
 
-    As bz2.BZ2File does, bytes after the last stream that begin no stream are ignored, but
-    only at the end of the file: elsewhere they are damage.
+    Bytes after the last stream that begin no stream are ignored, but only at the end of the
+    file (as :class:`.reading.Streams` does): elsewhere, or beginning as a stream does, they
+    are damage.
     """
     with reading.still_there(path), open(path, "rb") as f:
         f.seek(start)
@@ -393,7 +397,7 @@ def _decompress(path, start, end, last):
             try:
                 out.append(decompressor.decompress(data))
             except OSError:
-                if out and last:
+                if out and last and not data.startswith(reading.STREAM_MAGIC["bz2"]):
                     break
                 raise
             if not decompressor.eof:

@@ -9,6 +9,7 @@ that vanished while it was read is one clear error.
 import bz2
 import codecs
 import gzip
+import io
 import lzma
 import queue
 import threading
@@ -23,8 +24,6 @@ BLOCK = 1 << 22          # bytes per read: large enough that per-block overhead 
 MAX_CARRY = 1 << 20      # a "word" longer than this is cut (at a block end): memory stays bounded
 SNIFF = 8192
 _MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
-_OPENERS = {"gzip": lambda raw: gzip.GzipFile(fileobj=raw), "bz2": bz2.BZ2File,
-            "xz": lzma.LZMAFile}
 CORRUPT = (lzma.LZMAError, zlib.error, EOFError, OSError)
 
 
@@ -45,7 +44,66 @@ def open_binary(path):
     """The decompressed byte stream of ``path`` and the raw file under it (for progress)."""
     raw = open(path, "rb")
     kind = compression(path)
-    return (_OPENERS[kind](raw) if kind else raw), raw, kind
+    if kind == "gzip":  # gzip's reader fails on a damaged member wherever it is
+        return gzip.GzipFile(fileobj=raw), raw, kind
+    return (Streams(raw, kind) if kind else raw), raw, kind
+
+
+STREAM_MAGIC = {"bz2": b"BZh", "xz": b"\xfd7zXZ\x00"}
+INPUT = 1 << 16  # compressed bytes read at a time
+
+
+class Streams(io.RawIOBase):
+    """The decompressed bytes of a bzip2 or xz file of one or more streams, as a file.
+
+    bz2.BZ2File and lzma.LZMAFile take whatever fails to decompress after a stream's end for
+    trailing garbage and stop there without a word, even when it is a damaged stream with more
+    after it: a multistream file (Wikipedia's dumps) would lose the rest of its text. Here
+    bytes that begin as a stream does are one, and its damage is an error; other bytes after
+    the last stream are ignored, as bzip2 and xz do (padding, a signature).
+    """
+
+    def __init__(self, raw, kind):
+        self.raw, self.magic = raw, STREAM_MAGIC[kind]
+        self._new = bz2.BZ2Decompressor if kind == "bz2" else lzma.LZMADecompressor
+        self._decompressor, self._pending, self._ended = self._new(), b"", False
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def read(self, size=-1):
+        """``size`` decompressed bytes, fewer at the end of the file (all the rest if
+        negative); b"" after it."""
+        if size is None or size < 0:
+            return b"".join(iter(lambda: self.read(BLOCK), b""))
+        out, wanted = [], size
+        while wanted and not self._ended:
+            if self._decompressor.eof:
+                self._next_stream()
+                continue
+            data = b""
+            if self._decompressor.needs_input:
+                data, self._pending = self._pending or self.raw.read(INPUT), b""
+                if not data:
+                    raise EOFError("the file ended inside a stream")
+            out.append(self._decompressor.decompress(data, wanted))
+            wanted -= len(out[-1])
+        return b"".join(out)
+
+    def _next_stream(self):
+        """After a stream's end: the next stream's decompressor, or the end of the file."""
+        rest = self._decompressor.unused_data
+        while len(rest) < len(self.magic) and (more := self.raw.read(INPUT)):
+            rest += more
+        if rest.startswith(self.magic):
+            self._decompressor, self._pending = self._new(), rest
+        else:
+            self._ended = True  # nothing more, or trailing bytes that begin no stream
 
 
 def sniff(path):

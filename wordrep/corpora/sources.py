@@ -7,7 +7,6 @@ time instead of line by line. Decompression runs in a background thread (lzma, b
 release the GIL), which overlaps it with tokenization on a second core. How bytes become
 text is in :mod:`.reading` (shared with the workers of :mod:`.parallel`).
 """
-import bz2
 import hashlib
 import json
 import logging
@@ -19,9 +18,9 @@ from ..download import sha256_file
 from ..errors import UserError
 from ..home import cache_dir
 from . import parallel
-from .reading import (BAD_XML, CORRUPT, article_lines, bad_dump_error, byte_blocks,
-                      compression, corrupt_error, looks_binary, replaced_so_far, sniff,
-                      still_there, text_of)
+from .reading import (BAD_XML, CORRUPT, Streams, article_lines, bad_dump_error,
+                      byte_blocks, compression, corrupt_error, looks_binary, replaced_so_far,
+                      sniff, still_there, text_of)
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +149,7 @@ def _wikipedia_blocks(path, stats, articles_per_block=200):
     stats.files += 1
     lines = []
     try:
-        with bz2.BZ2File(path) as f:
+        with open(path, "rb") as raw, Streams(raw, "bz2") as f:  # a damaged stream: an error
             for line in article_lines(wikicorpus.extract_pages(f, filter_namespaces=("0",))):
                 lines.append(line)
                 if len(lines) >= articles_per_block:
