@@ -97,6 +97,15 @@ def test_wikipedia_dump_through_gensim():
     assert 400_000 < stats["tokens"] < 600_000 and stats["sentences"] > 50
 
 
+def test_iteration_gives_every_sentence_in_order_past_one_slice_of_offsets(tmp_path,
+                                                                             wordrep_home):
+    # 70,000 lines: more than the 65,536 sentences whose offsets become Python ints at once
+    path = tmp_path / "many.txt"
+    lines = [[f"w{i % 7}", f"v{i % 13}"] + ["x"] * (i % 3) for i in range(70_000)]
+    path.write_text("".join(" ".join(line) + "\n" for line in lines))
+    assert list(Corpus(path)) == lines
+
+
 def test_invalid_utf8_is_replaced_and_counted(tmp_path):
     path = tmp_path / "bad.txt"
     path.write_bytes(b"good words \xff\xfe here\nmore \xc3 text\n")

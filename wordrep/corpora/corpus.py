@@ -74,8 +74,10 @@ class Corpus:
         arrays = self.token_ids()
         words = np.array(arrays.vocabulary.words, dtype=object)
         starts, ends = arrays.sentences(self.max_sentence)
-        for start, end in zip(starts.tolist(), ends.tolist()):
-            yield words[arrays.ids[start:end]].tolist()
+        for at in range(0, starts.size, 1 << 16):  # Python ints for 65,536 sentences at a time
+            for start, end in zip(starts[at:at + (1 << 16)].tolist(),
+                                  ends[at:at + (1 << 16)].tolist()):
+                yield words[arrays.ids[start:end]].tolist()
 
     def prefix(self, fraction):
         """The first ``fraction`` of the tokens as a corpus of its own (for learning curves)."""
