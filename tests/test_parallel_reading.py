@@ -297,10 +297,16 @@ def multistream(text, damage_at=None, compress=bz2.compress):
 ])
 def test_a_damaged_compressed_file_is_one_error(tiny, tmp_path, name, make):
     path = damaged(tmp_path / name, make(raw_text(3000).encode()))
+    # (a bzip2 file of one block fails when the source is opened, others as they are read)
+    one_error_on_every_path(path, rf"cannot read .*{name}: it is not a valid")
+
+
+def one_error_on_every_path(path, message):
+    """Reading ``path`` in this process and with 3 workers: one UserError matching
+    ``message``, no worker left."""
     for workers in (1, 3):
         parallel.WORKERS = workers
-        # (a bzip2 file of one block fails when the source is opened, others as they are read)
-        with pytest.raises(UserError, match=rf"cannot read .*{name}: it is not a valid"):
+        with pytest.raises(UserError, match=message):
             list(sources.Source.from_path(path).token_blocks(Tokenizer(), sources.ReadStats()))
         assert not multiprocessing.active_children()
 
@@ -313,14 +319,10 @@ def test_a_damaged_stream_that_fails_as_it_begins_is_not_taken_for_the_end(tiny,
     bytes, taken for trailing garbage: this file (96 streams, the fifth damaged) read as its
     first 4 streams, 4% of it, before wordrep read them itself."""
     text = raw_text_from(np.random.default_rng(24), 3000).encode()
-    n = len(multistream(text, compress=lambda t: t)) // 5000 + 1  # streams of 5,000 bytes
+    streams = -(-len(text) // 5000)
     path = damaged(tmp_path / "mid.compressed", multistream(
-        text, damage_at=4 if where == "middle" else n - 2, compress=compress))
-    for workers in (1, 3):
-        parallel.WORKERS = workers
-        with pytest.raises(UserError, match=r"cannot read .*mid.compressed: it is not a valid"):
-            list(sources.Source.from_path(path).token_blocks(Tokenizer(), sources.ReadStats()))
-        assert not multiprocessing.active_children()
+        text, damage_at=4 if where == "middle" else streams - 2, compress=compress))
+    one_error_on_every_path(path, r"cannot read .*mid.compressed: it is not a valid")
 
 
 @pytest.mark.parametrize("compress", [bz2.compress, lzma.compress], ids=["bz2", "xz"])
@@ -358,12 +360,7 @@ def test_a_dump_with_a_damaged_stream_is_named_as_such(tiny, tmp_path):
     data = bytearray(good)
     data[starts[6] + 10:starts[6] + 18] = b"\0" * 8  # its first block's header
     path = damaged(tmp_path / "dump.xml.bz2", bytes(data))
-    for workers in (1, 3):
-        parallel.WORKERS = workers
-        blocks = sources.Source.from_path(path).token_blocks(Tokenizer(), sources.ReadStats())
-        with pytest.raises(UserError, match=r"dump\.xml\.bz2: it is not a valid bz2 file"):
-            list(blocks)
-        assert not multiprocessing.active_children()
+    one_error_on_every_path(path, r"dump\.xml\.bz2: it is not a valid bz2 file")
 
 
 def test_the_corpus_fingerprint_does_not_depend_on_the_workers(tiny, tmp_path):
