@@ -210,8 +210,9 @@ def bench_glove(corpus, repeat, scratch, plain_corpus, c_build=None, quick=False
     """GloVe against Stanford's C tool with its settings (counts included on both sides), one
     run a seed on each side, then wordrep with the paper's (x_max 100, the default epochs).
 
-    Two Hogwild workers make every run differ (SimLex-999 spread 0.202-0.223 over six runs of
-    either tool on wiki17m), so the row gives the medians over ``seeds`` and each run."""
+    Two Hogwild workers make every run differ (SimLex-999 0.202-0.218 over seven runs of
+    wordrep on wiki17m, 0.207-0.223 over seven of the C tool), so the row gives the medians
+    over ``seeds`` and each run."""
     c_settings = ["--window", "10", "--dim", "100", "--epochs", "15", "--x-max", "10",
                   "--workers", "2"]
     # The default memory budget, as users run it (counting holds what the pairs need, not

@@ -5,7 +5,6 @@ server that serves an NLTK data index and a wordnet.zip built from those files.
 """
 import hashlib
 import ipaddress
-import os
 import shutil
 import subprocess
 import sys

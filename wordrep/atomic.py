@@ -200,7 +200,7 @@ def atomic_path(target, directory=False):
     parent = target.parent if str(target.parent) else Path(".")
     remove_stale(target)
     try:
-        tmp = _make_temporary(parent, target.name, "tmp", directory)
+        tmp = make_temporary(parent, target.name, "tmp", directory)
     except OSError as exc:
         raise disk_full_error(target, exc) or UserError(
             f"cannot write {target}: {exc.strerror}.",
@@ -219,7 +219,7 @@ def atomic_path(target, directory=False):
         raise
 
 
-def _make_temporary(parent, name, kind, directory=False):
+def make_temporary(parent, name, kind, directory=False):
     """A new ``.NAME.KIND-PID-RANDOM`` file or folder in ``parent``.
 
     Created with the usual permissions (umask applied), unlike tempfile's private 0600 files:
@@ -250,7 +250,7 @@ def _replace(tmp, target, directory):
 
 
 def _replace_in_two_steps(tmp, target):
-    old = _make_temporary(target.parent, target.name, "old", directory=True)
+    old = make_temporary(target.parent, target.name, "old", directory=True)
     old.rmdir()
     os.rename(target, old)
     try:

@@ -74,9 +74,9 @@ class Corpus:
         arrays = self.token_ids()
         words = np.array(arrays.vocabulary.words, dtype=object)
         starts, ends = arrays.sentences(self.max_sentence)
-        for at in range(0, starts.size, 1 << 16):  # Python ints for 65,536 sentences at a time
-            for start, end in zip(starts[at:at + (1 << 16)].tolist(),
-                                  ends[at:at + (1 << 16)].tolist()):
+        step = 1 << 16  # sentences whose offsets become Python ints at a time
+        for at in range(0, starts.size, step):
+            for start, end in zip(starts[at:at + step].tolist(), ends[at:at + step].tolist()):
                 yield words[arrays.ids[start:end]].tolist()
 
     def prefix(self, fraction):

@@ -49,7 +49,7 @@ def open_binary(path):
     return (Streams(raw, kind) if kind else raw), raw, kind
 
 
-STREAM_MAGIC = {"bz2": b"BZh", "xz": b"\xfd7zXZ\x00"}
+STREAM_MAGIC = {kind: magic for magic, kind in _MAGIC.items() if kind != "gzip"}
 INPUT = 1 << 16  # compressed bytes read at a time
 
 

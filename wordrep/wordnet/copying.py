@@ -13,7 +13,7 @@ import os
 import shutil
 from pathlib import Path
 
-from ..atomic import remove_stale, temporary_name
+from ..atomic import make_temporary, remove_stale
 from ..errors import UserError
 from ..home import cache_dir
 from .files import authorize, database_files, lexnames_text
@@ -62,8 +62,7 @@ def _copy_atomically(directory, target):
     not replaced: that process's reader may have files in it open, or still to open.
     """
     remove_stale(target)  # a killed copy's partial folder: the same source, the same name
-    tmp = target.parent / temporary_name(target.name)
-    tmp.mkdir()
+    tmp = make_temporary(target.parent, target.name, "tmp", directory=True)
     try:
         copy_nltk_ready(directory, tmp)
         try:
