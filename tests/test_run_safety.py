@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from fuzzing import snapshot
+from wordrep.atomic import temporary_name
 from wordrep.run import config as run_config, folder as run_folder
 from wordrep.cli import main
 from wordrep.errors import UserError
@@ -129,6 +130,22 @@ def test_a_folder_that_is_not_a_run_folder_is_refused(tmp_path, users_folder):
     [line] = error_lines(result)
     assert "not a wordrep run folder" in line and "--force" in line, line
     assert snapshot(users_folder) == before  # not even a lock or a log
+
+
+def test_a_folder_a_run_has_just_made_is_not_taken_for_a_users(tmp_path, users_folder):
+    """Runs started together in one folder: the second may find the first's lock, and its
+    marker being written, before the marker is there. It takes its turn; a user's file
+    beside them is still refused."""
+    config = write_config(tmp_path)
+    starting = tmp_path / "starting"
+    starting.mkdir()
+    (starting / ".run.lock").write_text("")
+    (starting / temporary_name(".wordrep-run")).write_text("")
+    result = invoke("run", str(config), "--out", str(starting))
+    assert result.exit_code == 0, result.output
+    (users_folder / ".run.lock").write_text("")
+    result = invoke("run", str(config), "--out", str(users_folder))
+    assert result.exit_code == 2 and "not a wordrep run folder" in error_lines(result)[0]
 
 
 def test_force_never_deletes_a_folder_it_did_not_make(tmp_path, users_folder):

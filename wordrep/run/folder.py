@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 from ..version import __version__
-from ..atomic import atomic_path, make_folder
+from ..atomic import LEFTOVER, atomic_path, make_folder
 from ..errors import UserError
 from .config import curve_label, to_toml, trains_on_text
 
@@ -28,6 +28,9 @@ def make_run_folder(out):
 RUN_MARKER = ".wordrep-run"
 # What the run writes at the top of its folder (besides models/ and figures/).
 RUN_FILES = ("config.toml", "results.json", "report.md", "report.html", "run.log")
+# The lock runs in one folder take turns on: made before the marker, so a run starting there
+# at the same moment may find the lock (and the marker's temporary file) and nothing else.
+RUN_LOCK = ".run.lock"
 
 
 def is_run_folder(out):
@@ -53,8 +56,8 @@ def _check_foreign_folder(out, force):
     except OSError as exc:
         raise UserError(f"cannot read the run folder {out}: {exc.strerror}.",
                         "Choose another --out.") from None
-    if not entries:
-        return
+    if all(n == RUN_LOCK or _marker_being_written(n) for n in entries):
+        return  # empty but for a run that starts there now: it takes its turn at the lock
     if not force:
         shown = ", ".join(json.dumps(n) if not n.isprintable() else n for n in entries[:3])
         raise UserError(f"{out} is not a wordrep run folder and not empty (it holds {shown}"
@@ -64,6 +67,11 @@ def _check_foreign_folder(out, force):
     replaced = [n for n in RUN_FILES if n in entries]
     log.warning("Warning: %s was not a run folder; --force: %s replaced there, nothing else.",
                 out, ", ".join(replaced) or "no file")
+
+
+def _marker_being_written(name):
+    leftover = LEFTOVER.fullmatch(name)
+    return bool(leftover) and leftover["name"] == RUN_MARKER
 
 
 def prepare_folder(out, config, force):

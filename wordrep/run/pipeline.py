@@ -28,8 +28,8 @@ from ..version import __version__
 from ..atomic import atomic_path
 from ..errors import UserError
 from .config import curve_label, to_toml, trains_on_text, what_it_computes
-from .folder import (check_replaceable, check_run_folder, make_run_folder, model_folder,
-                     prepare_folder)
+from .folder import (RUN_LOCK, check_replaceable, check_run_folder, make_run_folder,
+                     model_folder, prepare_folder)
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def run(config, out, force=False, progress=None):
 def _run(config, out, force, progress):
     check_run_folder(out, config, force)  # before the folder, its lock or its log are made
     make_run_folder(out)
-    with cache.EntryLock(out, f"the run in {out}", lock_file=out / ".run.lock"):
+    with cache.EntryLock(out, f"the run in {out}", lock_file=out / RUN_LOCK):
         prepare_folder(out, config, force)
         handler = _log_to(out / "run.log")
         try:
